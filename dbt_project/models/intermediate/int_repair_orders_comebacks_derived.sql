@@ -1,0 +1,96 @@
+{#- Every RO with its KPI flags. Derived comeback: a qualifying repair RO (minor_repair,
+    major_repair, warranty) arriving after an earlier qualifying repair RO's delivered_at
+    for the same VIN at the same (rolled-up) dealer, at most comeback_days x 24 h later. -#}
+
+with repair_orders as (
+
+    select *
+    from {{ ref('stg_lake__repair_orders') }}
+
+),
+
+dealers as (
+
+    select dealer_code, rolled_up_dealer_code
+    from {{ ref('int_dealers_rolled_up') }}
+
+),
+
+flagged as (
+
+    select
+        repair_orders.*,
+        coalesce(dealers.rolled_up_dealer_code, repair_orders.dealer_code) as rolled_up_dealer_code,
+        {{ is_qualifying_visit('repair_orders.status', 'repair_orders.ro_category', 'repair_orders.settled_at') }} as is_qualifying_visit,
+        {{ is_service_scope('repair_orders.status', 'repair_orders.ro_category') }} as is_service_scope,
+        {{ is_repair_category('repair_orders.ro_category') }} as is_repair
+    from repair_orders
+    left join dealers
+        on repair_orders.dealer_code = dealers.dealer_code
+
+),
+
+repairs as (
+
+    select dealer_code, rolled_up_dealer_code, ro_no, vin, arrived_at, delivered_at
+    from flagged
+    where is_qualifying_visit and is_repair
+
+),
+
+comebacks as (
+
+    select
+        later_ro.dealer_code,
+        later_ro.ro_no,
+        max(earlier_ro.ro_no) as comeback_of_ro_no
+    from repairs as later_ro
+    inner join repairs as earlier_ro
+        on later_ro.vin = earlier_ro.vin
+        and later_ro.rolled_up_dealer_code = earlier_ro.rolled_up_dealer_code
+        and later_ro.arrived_at > earlier_ro.delivered_at
+        and later_ro.arrived_at <= {{ dbt.dateadd('hour', var('comeback_days') * 24, 'earlier_ro.delivered_at') }}
+    group by later_ro.dealer_code, later_ro.ro_no
+
+)
+
+select
+    flagged.dealer_code,
+    flagged.rolled_up_dealer_code,
+    flagged.ro_no,
+    flagged.vin,
+    flagged.plate_no,
+    flagged.odometer_km,
+    flagged.arrived_at,
+    flagged.promised_at,
+    flagged.qc_completed_at,
+    flagged.delivered_at,
+    flagged.settled_at,
+    flagged.status,
+    flagged.ro_category,
+    flagged.bearer,
+    flagged.appointment_at,
+    flagged.advisor_id,
+    flagged.customer_phone_hash,
+    flagged.customer_phone_masked,
+    flagged.labour_amount,
+    flagged.parts_amount,
+    flagged.other_amount,
+    flagged.discount_amount,
+    flagged.total_amount,
+    flagged.uncollected_amount,
+    flagged.parts_cost,
+    flagged.dq_flags,
+    flagged.is_qualifying_visit,
+    flagged.is_service_scope,
+    flagged.is_repair,
+    (flagged.is_qualifying_visit and flagged.ro_category = 'rework') as is_comeback_declared,
+    (comebacks.ro_no is not null) as is_comeback_derived,
+    comebacks.comeback_of_ro_no,
+    case when flagged.is_qualifying_visit then {{ month_index('flagged.settled_at') }} end as settled_month_index,
+    {{ month_index('flagged.qc_completed_at') }} as qc_month_index,
+    {{ month_index('flagged.arrived_at') }} as arrived_month_index
+from flagged
+left join comebacks
+    on flagged.dealer_code = comebacks.dealer_code
+    and flagged.ro_no = comebacks.ro_no

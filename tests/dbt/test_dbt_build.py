@@ -1,0 +1,133 @@
+"""`dbt build` on the tiny hand-made lake: models, data tests and unit tests all pass,
+and the marts have the shapes the dashboards rely on."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+from dbt_build_fixture import BuiltWarehouse
+from dbt_runner import run_dbt
+
+MONTHLY_KPIS = 20
+DEALERS = 6
+MONTHS = 24  # 2022-07 .. 2024-06
+
+
+def _query(built: BuiltWarehouse, sql: str) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(built.warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_build_passes_with_unit_and_data_tests(built_warehouse: BuiltWarehouse) -> None:
+    assert built_warehouse.build.returncode == 0, built_warehouse.build.output[-4000:]
+    results = built_warehouse.build.run_results["results"]
+    assert isinstance(results, list)
+    statuses = {r["unique_id"]: r["status"] for r in results}
+    failed = {
+        uid: status
+        for uid, status in statuses.items()
+        if status not in {"success", "pass", "no-op"}
+    }
+    assert failed == {}
+    unit_tests = [uid for uid in statuses if uid.startswith("unit_test.")]
+    data_tests = [uid for uid in statuses if uid.startswith("test.")]
+    assert len(unit_tests) >= 17
+    assert len(data_tests) >= 100
+
+
+def test_monthly_grid_has_every_dealer_month_and_kpi(built_warehouse: BuiltWarehouse) -> None:
+    [(rows, dealers, months, kpis)] = _query(
+        built_warehouse,
+        "select count(*), count(distinct dealer_code), count(distinct period_label), count(distinct kpi_code) "
+        "from kpi_dealer_monthly",
+    )
+    assert (dealers, months, kpis) == (DEALERS, MONTHS, MONTHLY_KPIS)
+    assert rows == DEALERS * MONTHS * MONTHLY_KPIS
+
+
+def test_closed_dealers_roll_up_sales_kpis_to_successor(built_warehouse: BuiltWarehouse) -> None:
+    closed = _query(
+        built_warehouse,
+        "select dealer_code, sum(denominator), count(value) from kpi_dealer_monthly "
+        "where kpi_code in ('coverage', 'warranty_registration') and dealer_code in ('D004', 'D005') "
+        "group by dealer_code order by dealer_code",
+    )
+    assert closed == [("D004", 0.0, 0), ("D005", 0.0, 0)]
+    [(homed_at_d003,)] = _query(
+        built_warehouse,
+        "select count(*) from dim_vehicles where selling_dealer_code in ('D004', 'D005') and dealer_code <> 'D003'",
+    )
+    assert homed_at_d003 == 0
+    # operational KPIs stay with the dealer that did the work
+    [(d004_visits,)] = _query(
+        built_warehouse,
+        "select sum(numerator) from kpi_dealer_monthly where kpi_code = 'ro_count' and dealer_code = 'D004'",
+    )
+    assert d004_visits > 0
+
+
+def test_rankings_skip_low_sample_and_rank_best_first(built_warehouse: BuiltWarehouse) -> None:
+    [(ranked_low_sample,)] = _query(
+        built_warehouse,
+        "select count(*) from rpt_regional_rankings where low_sample and rank_national is not null",
+    )
+    assert ranked_low_sample == 0
+    best = _query(
+        built_warehouse,
+        "select period_label, max(value) filter (where rank_national = 1), max(value) "
+        "from rpt_regional_rankings where kpi_code = 'coverage' and rank_national is not null "
+        "group by period_label",
+    )
+    assert best, "some coverage figures should be ranked"
+    assert all(top == highest for _, top, highest in best)
+
+
+def test_feed_health_flags_the_missing_month(built_warehouse: BuiltWarehouse) -> None:
+    [(last_period, is_late, days_late, held)] = _query(
+        built_warehouse,
+        "select last_period, is_late, days_late, held_batches from rpt_feed_health "
+        "where dealer_code = 'D002' and feed = 'repair_orders'",
+    )
+    # June was held; its due date 2024-07-01 is 2 days before the last ingestion (2024-07-03)
+    assert (last_period, is_late, days_late, held) == ("2024-05", True, 2, 1)
+
+
+def test_unassigned_region_is_visible(built_warehouse: BuiltWarehouse) -> None:
+    assert _query(
+        built_warehouse, "select region, region_zh from dim_dealers where dealer_code = 'D006'"
+    ) == [("unassigned", "未分配")]
+
+
+@pytest.mark.e2e
+def test_docs_generate_works_offline_and_every_mart_column_is_described(
+    built_warehouse: BuiltWarehouse,
+) -> None:
+    docs = run_dbt(
+        ["docs", "generate"],
+        built_warehouse.lake,
+        built_warehouse.warehouse,
+        built_warehouse.work_dir,
+    )
+    assert docs.returncode == 0, docs.output[-4000:]
+    target = built_warehouse.work_dir / "target"
+    assert (target / "index.html").exists()
+    catalog = json.loads((target / "catalog.json").read_text())
+    manifest = json.loads((target / "manifest.json").read_text())
+    undocumented = []
+    marts = [
+        uid
+        for uid, node in manifest["nodes"].items()
+        if uid.startswith("model.") and "marts" in node["fqn"]
+    ]
+    assert len(marts) >= 19
+    for uid in marts:
+        described = {
+            name.lower()
+            for name, col in manifest["nodes"][uid]["columns"].items()
+            if col["description"]
+        }
+        built_columns = {name.lower() for name in catalog["nodes"][uid]["columns"]}
+        undocumented += [f"{uid}.{name}" for name in sorted(built_columns - described)]
+    assert undocumented == []

@@ -1,0 +1,178 @@
+"""Ingestion throughput on a generated network, against a DuckDB floor measured in the same run.
+
+    .venv/pipeline/bin/python bench/bench_ingestion.py --network var/sample_network
+
+Runs the full ingestion (read, map, row contract, quality gate, landing, ledger) feed by feed
+over the planned shards into a fresh lake, then measures the floor: DuckDB `read_csv` over the
+same number of files per feed, written in the canonical dialect, with explicit column types and
+`auto_detect=false`. Reports rows/s per feed and overall, the ratio to the floor, the time
+spent in the quality gate and the peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+
+import ingestion.gate_hook as gate_hook
+import ingestion.shard as shard_module
+from ingestion.canonical import DEALER_FEEDS, FEEDS
+from ingestion.pipeline import plan_shards
+from ingestion.settings import PROJECT_ROOT, Settings
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_pipeline(settings: Settings) -> tuple[dict[str, dict[str, float]], float]:
+    """Ingest every shard feed by feed; returns per-feed rows/seconds and gate seconds."""
+    gate_seconds = 0.0
+    original = gate_hook.run_quality_gate
+
+    def timed_gate(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal gate_seconds
+        t = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            gate_seconds += time.perf_counter() - t
+
+    shard_module.run_quality_gate = timed_gate  # measure, do not replace
+    stats: dict[str, dict[str, float]] = defaultdict(
+        lambda: {"rows": 0.0, "files": 0.0, "seconds": 0.0}
+    )
+    try:
+        for shard in plan_shards(settings):
+            by_feed: dict[str, list[str]] = defaultdict(list)
+            for f in shard["files"]:
+                parts = f.split("/")
+                by_feed[parts[1] if len(parts) == 3 else "other"].append(f)
+            for feed, files in by_feed.items():
+                t = time.perf_counter()
+                summary = shard_module.ingest_files(settings, files)
+                stats[feed]["seconds"] += time.perf_counter() - t
+                stats[feed]["rows"] += summary["rows_read"]
+                stats[feed]["files"] += len(files)
+    finally:
+        shard_module.run_quality_gate = original
+    return dict(stats), gate_seconds
+
+
+def write_canonical_copy(settings: Settings, out: Path) -> None:
+    """One canonical UTF-8 CSV per landed partition (same file count and rows as landed)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for feed in DEALER_FEEDS:
+        src = settings.landed_dir / feed
+        if not src.exists():
+            continue
+        cols = [c for c in FEEDS[feed].column_names if c != "customer_phone"]
+        duckdb.sql(
+            f"COPY (SELECT {', '.join(cols)}, dealer_code AS d, period AS p FROM read_parquet("
+            f"'{src}/*/*/data.parquet', hive_partitioning=true)) TO '{out / feed}' "
+            "(FORMAT csv, HEADER true, PARTITION_BY (d, p), OVERWRITE_OR_IGNORE true)"
+        )
+
+
+def measure_floor(root: Path) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for feed in DEALER_FEEDS:
+        files = sorted(str(p) for p in (root / feed).rglob("*.csv"))
+        if not files:
+            continue
+        cols = [c for c in FEEDS[feed].column_names if c != "customer_phone"]
+        columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
+        con = duckdb.connect()
+        t = time.perf_counter()
+        rows = con.execute(
+            f"SELECT count(*) FROM read_csv(?, columns={columns}, header=true, "
+            "auto_detect=false, delim=',', quote='\"', filename=true, hive_partitioning=false)",
+            [files],
+        ).fetchone()[0]
+        out[feed] = {
+            "rows": float(rows),
+            "files": float(len(files)),
+            "seconds": time.perf_counter() - t,
+        }
+        con.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--network", type=Path, default=PROJECT_ROOT / "var" / "sample_network")
+    parser.add_argument("--work", type=Path, default=PROJECT_ROOT / "var" / "bench" / "ingestion")
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here too")
+    args = parser.parse_args()
+    network = args.network.resolve()
+    work = args.work.resolve()
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    settings = Settings(
+        inbox=network / "inbox",
+        dealer_master=network / "master" / "dealers.csv",
+        lake=work / "lake",
+        env="test",
+    )
+    started = time.perf_counter()
+    ours, gate_seconds = run_pipeline(settings)
+    total_seconds = time.perf_counter() - started
+    peak = _peak_rss_mb()
+    print(
+        f"pipeline: {total_seconds:.1f} s, gate {gate_seconds:.1f} s, peak RSS {peak:.0f} MB",
+        json.dumps(ours, default=float),
+        flush=True,
+    )
+    write_canonical_copy(settings, work / "canonical")
+    floor = measure_floor(work / "canonical")
+
+    print(f"network {network}: {sum(s['files'] for s in ours.values()):.0f} files")
+    print(f"{'feed':24} {'files':>7} {'rows':>10} {'rows/s':>10} {'floor rows/s':>13} {'ratio':>7}")
+    report: dict[str, object] = {"network": str(network), "feeds": {}}
+    for feed in [*DEALER_FEEDS, "other"]:
+        if feed not in ours:
+            continue
+        o = ours[feed]
+        f = floor.get(feed)
+        rate = o["rows"] / o["seconds"] if o["seconds"] else 0.0
+        frate = f["rows"] / f["seconds"] if f and f["seconds"] else 0.0
+        ratio = o["seconds"] / f["seconds"] if f and f["seconds"] else float("nan")
+        print(
+            f"{feed:24} {o['files']:7.0f} {o['rows']:10.0f} {rate:10.0f} {frate:13.0f} {ratio:7.1f}"
+        )
+        report["feeds"][feed] = {**o, "rows_per_s": rate, "floor": f, "ratio": ratio}  # type: ignore[index]
+    rows = sum(o["rows"] for o in ours.values())
+    floor_seconds = sum(f["seconds"] for f in floor.values())
+    overall = {
+        "rows": rows,
+        "seconds": total_seconds,
+        "rows_per_s": rows / total_seconds,
+        "floor_seconds": floor_seconds,
+        "ratio": total_seconds / floor_seconds,
+        "gate_seconds": gate_seconds,
+        "ratio_without_gate": (total_seconds - gate_seconds) / floor_seconds,
+        "peak_rss_mb": peak,
+    }
+    report["overall"] = overall
+    print(
+        f"{'overall':24} {'':7} {rows:10.0f} {rows / total_seconds:10.0f} "
+        f"{sum(f['rows'] for f in floor.values()) / floor_seconds:13.0f} "
+        f"{overall['ratio']:7.1f}"
+    )
+    print(
+        f"quality gate {gate_seconds:.1f} s of {total_seconds:.1f} s; ratio without gate "
+        f"{overall['ratio_without_gate']:.1f}; peak RSS {peak:.0f} MB"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, default=float), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

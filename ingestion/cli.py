@@ -1,0 +1,242 @@
+"""`aftersales` command line for data engineers (exit codes: 0 ok, 1 data problems, 2 usage/config)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ingestion.settings import ConfigError, Settings
+
+app = typer.Typer(
+    help="Dealer after-sales data platform: feed ingestion tools.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+feeds_app = typer.Typer(help="Inspect and onboard dealer feeds.", no_args_is_help=True)
+app.add_typer(feeds_app, name="feeds")
+console = Console()
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+try:  # feed health commands live with the data-quality modules
+    _health = importlib.import_module("ingestion.quality.health_cli")
+    app.add_typer(_health.app, name="health")
+except (ImportError, AttributeError):  # pragma: no cover - optional module
+    pass
+
+
+def _settings(inbox: Path | None = None) -> Settings:
+    try:
+        s = Settings.from_env()
+        return s.model_copy(update={"inbox": inbox.resolve()}) if inbox else s
+    except (ConfigError, ValueError) as exc:
+        err.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE) from exc
+
+
+def _fail_usage(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _infer_from_path(path: Path) -> tuple[str | None, str | None]:
+    parts = path.resolve().parts
+    if len(parts) >= 3:
+        return parts[-3], parts[-2]
+    return None, None
+
+
+@feeds_app.command("check")
+def feeds_check(
+    file: Annotated[Path, typer.Argument(help="dealer export to check (csv or xlsx)")],
+    dealer: Annotated[str | None, typer.Option(help="dealer code (default: from the path)")] = None,
+    feed: Annotated[
+        str | None, typer.Option(help="canonical feed (default: path or guess)")
+    ] = None,
+    profile: Annotated[str | None, typer.Option(help="dialect profile name to apply")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """Dry run: detect format, propose a mapping, validate rows. Writes nothing."""
+    from ingestion.canonical import DEALER_FEEDS
+    from ingestion.checker import check_file
+    from ingestion.dealer_master import load_dealer_master
+    from ingestion.registry import load_registry
+
+    if not file.is_file():
+        _fail_usage(f"{file} is not a file")
+    s = _settings()
+    path_dealer, path_feed = _infer_from_path(file)
+    feed = feed or (path_feed if path_feed in DEALER_FEEDS else None)
+    if feed is not None and feed not in DEALER_FEEDS:
+        _fail_usage(f"unknown feed {feed!r}; one of {', '.join(DEALER_FEEDS)}")
+    try:
+        registry = load_registry(s)
+        chosen = None
+        if profile:
+            if profile not in registry.dialects:
+                _fail_usage(f"unknown profile {profile!r}; known: {', '.join(registry.dialects)}")
+            chosen = registry.dialects[profile]
+        else:
+            code = dealer or path_dealer
+            try:
+                vendors = load_dealer_master(s.dealer_master).vendors()
+            except ConfigError:
+                vendors = {}
+            if code in vendors:
+                chosen = registry.dialect_for(code, vendors[code])
+                dealer = code
+        report = check_file(file, chosen, feed, dealer)
+    except ConfigError as exc:
+        _fail_usage(str(exc))
+        return
+    if as_json:
+        payload = {k: v for k, v in report.__dict__.items() if k != "proposals"}
+        payload["proposals"] = [p.__dict__ for p in report.proposals]
+        console.print_json(json.dumps(payload, ensure_ascii=False, default=str))
+    else:
+        _print_report(report)
+    raise typer.Exit(EXIT_DATA if report.problems else EXIT_OK)
+
+
+def _print_report(report) -> None:  # type: ignore[no-untyped-def]
+    console.print(f"[bold]{report.path}[/bold]")
+    console.print(
+        f"  format {report.format}, encoding {report.encoding or '-'}, header row "
+        f"{report.header_row}, feed [cyan]{report.feed}[/cyan], profile {report.dialect}"
+        + (" (+ vocabulary proposals)" if report.provisional else "")
+    )
+    if report.headers:
+        from ingestion.vocabulary import melt_vocabulary
+
+        items = melt_vocabulary(report.feed) if report.feed != "?" else {}
+        t = Table(title="column mapping", show_lines=False)
+        for c in ("header", "profile maps to", "proposed", "confidence"):
+            t.add_column(c)
+        for p in report.proposals:
+            prof = report.mapped_by_profile.get(p.header) or (
+                f"melt item {report.melt_items[p.header]}" if p.header in report.melt_items else ""
+            )
+            item = items.get(p.header)
+            proposed = p.canonical or (f"wide item {item}" if item else f"[dim]{p.source}[/dim]")
+            score = f"{p.confidence:.2f}" if p.canonical else ("1.00" if item else "")
+            t.add_row(p.header, prof, proposed, score)
+        console.print(t)
+    if report.file_error:
+        console.print(
+            f"[red]file would be rejected[/red] ({report.file_error[0]}): {report.file_error[1]}"
+        )
+    console.print(
+        f"rows read {report.rows_read}, would load {report.rows_loaded}, "
+        f"duplicates {report.rows_duplicate}, quarantined "
+        f"{sum(report.rule_counts.values())}"
+    )
+    if report.rule_counts:
+        t = Table(title="quarantine by rule")
+        t.add_column("rule")
+        t.add_column("rows", justify="right")
+        for rule, n in sorted(report.rule_counts.items(), key=lambda kv: -kv[1]):
+            t.add_row(rule, str(n))
+        console.print(t)
+        t = Table(title="sample failing rows")
+        for c in ("row", "rule", "reason"):
+            t.add_column(c)
+        for s in report.samples:
+            t.add_row(str(s["_source_row"]), str(s["rule_id"]), str(s["reason"]))
+        console.print(t)
+
+
+@feeds_app.command("add")
+def feeds_add(
+    dealer: Annotated[str, typer.Option(help="dealer code the profile is for")],
+    sample: Annotated[Path, typer.Option(help="a sample export of the dealer")],
+    dialect: Annotated[str | None, typer.Option(help="name of the new dialect profile")] = None,
+    feed: Annotated[str | None, typer.Option(help="canonical feed of the sample")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="folder for the YAML (default: dialects dir)")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="overwrite an existing profile")] = False,
+) -> None:
+    """Scaffold a dialect profile YAML from a sample file; review the TODOs, then register it."""
+    from ingestion.scaffold import profile_yaml, scaffold_profile
+
+    if not sample.is_file():
+        _fail_usage(f"{sample} is not a file")
+    s = _settings()
+    name = dialect or f"{dealer.lower()}_custom"
+    try:
+        prof, feed_name, notes = scaffold_profile(sample, name, feed)
+    except Exception as exc:
+        _fail_usage(f"cannot read sample {sample}: {exc}")
+        return
+    target_dir = out or s.dialects_dir
+    target = target_dir / f"{name}.yaml"
+    if target.exists() and not force:
+        _fail_usage(f"{target} exists; use --force or another --dialect name")
+    target_dir.mkdir(parents=True, exist_ok=True)
+    header = (
+        f"# Scaffolded by `aftersales feeds add` for dealer {dealer} from {sample.name}.\n"
+        f"# Review every mapping; register it in the feed registry:\n"
+        f"#   dealer_overrides:\n#     {dealer}: {name}\n"
+    )
+    target.write_text(header + profile_yaml(prof), encoding="utf-8")
+    console.print(f"wrote [bold]{target}[/bold] (feed {feed_name})")
+    for note in notes:
+        console.print(f"  [yellow]TODO[/yellow] {note}")
+    console.print(
+        f"next: add `{dealer}: {name}` under dealer_overrides in {s.registry_path}, "
+        f"then `aftersales feeds check {sample} --profile {name}`"
+    )
+
+
+@app.command("ingest")
+def ingest(
+    inbox: Annotated[Path | None, typer.Option(help="inbox folder (default: settings)")] = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Ingest every dealer file in the inbox (skips content already loaded)."""
+    from ingestion.pipeline import ingest_inbox
+
+    s = _settings(inbox)
+    if not s.inbox.is_dir():
+        _fail_usage(f"inbox {s.inbox} does not exist")
+    try:
+        totals = ingest_inbox(s, progress=not quiet)
+    except ConfigError as exc:
+        _fail_usage(str(exc))
+        return
+    t = Table(title=f"ingestion {totals['run_id']}")
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    for key, value in totals.items():
+        if key not in ("run_id", "control_tables"):
+            t.add_row(key, str(value))
+    console.print(t)
+    problems = totals.get("files_rejected", 0) or totals.get("files_held", 0)
+    raise typer.Exit(EXIT_DATA if problems else EXIT_OK)
+
+
+@app.command("release")
+def release(file: Annotated[str, typer.Argument(help="held file, relative to the inbox")]) -> None:
+    """Release a file held for review (volume) so it loads."""
+    from ingestion.pipeline import release_file
+
+    s = _settings()
+    try:
+        summary = release_file(s, file)
+    except ConfigError as exc:
+        _fail_usage(str(exc))
+        return
+    status = "released" if summary.get("files_released") else "not released"
+    console.print(f"{file}: {status} ({summary.get('rows_loaded', 0)} rows loaded)")
+    raise typer.Exit(EXIT_OK if summary.get("files_released") else EXIT_DATA)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,237 @@
+"""Control database (SQLite, WAL): file ledger, gate results, feed alerts; Parquet export."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS file_ledger (
+    file_path TEXT NOT NULL,
+    file_sha256 TEXT,
+    dealer_code TEXT,
+    feed TEXT,
+    period TEXT,
+    dialect TEXT,
+    rows_read INTEGER,
+    rows_loaded INTEGER,
+    rows_quarantined INTEGER,
+    rows_duplicate INTEGER,
+    status TEXT,
+    reason TEXT,
+    gate_failures TEXT,
+    started_at TEXT,
+    finished_at TEXT,
+    run_id TEXT
+);
+CREATE INDEX IF NOT EXISTS ix_ledger_path ON file_ledger (file_path);
+CREATE INDEX IF NOT EXISTS ix_ledger_dealer_feed ON file_ledger (dealer_code, feed, period);
+CREATE TABLE IF NOT EXISTS gx_results (
+    run_id TEXT NOT NULL,
+    validated_at TEXT NOT NULL,
+    dealer_code TEXT,
+    feed TEXT NOT NULL,
+    period TEXT,
+    file_path TEXT,
+    suite TEXT NOT NULL,
+    expectation TEXT NOT NULL,
+    policy TEXT NOT NULL,
+    success INTEGER NOT NULL,
+    observed_value TEXT
+);
+CREATE TABLE IF NOT EXISTS feed_alerts (
+    alert_id TEXT PRIMARY KEY,
+    raised_at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    dealer_code TEXT,
+    feed TEXT,
+    period TEXT,
+    message TEXT
+);
+"""
+
+LEDGER_COLUMNS = (
+    "file_path",
+    "file_sha256",
+    "dealer_code",
+    "feed",
+    "period",
+    "dialect",
+    "rows_read",
+    "rows_loaded",
+    "rows_quarantined",
+    "rows_duplicate",
+    "status",
+    "reason",
+    "gate_failures",
+    "started_at",
+    "finished_at",
+    "run_id",
+)
+EXPORT_TABLES = ("file_ledger", "gx_results", "feed_alerts")
+
+
+def connect(db_path: Path) -> sqlite3.Connection:
+    """Open (and create) the control DB; WAL so several shards can write concurrently."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(db_path, timeout=60.0)
+    conn.execute("PRAGMA busy_timeout = 60000")
+    for attempt in range(20):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.executescript(SCHEMA)
+            break
+        except sqlite3.OperationalError:
+            if attempt == 19:
+                raise
+            time.sleep(0.25)
+    return conn
+
+
+@contextmanager
+def control_db(db_path: Path) -> Iterator[sqlite3.Connection]:
+    conn = connect(db_path)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _write(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    for attempt in range(40):
+        try:
+            with conn:
+                conn.executemany(sql, rows)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 39:
+                raise
+            time.sleep(0.25)
+
+
+def insert_ledger(conn: sqlite3.Connection, entries: Iterable[dict[str, Any]]) -> int:
+    counts = ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate")
+    rows = [
+        tuple((e.get(c) or 0) if c in counts else e.get(c) for c in LEDGER_COLUMNS) for e in entries
+    ]
+    if rows:
+        sql = (
+            f"INSERT INTO file_ledger ({', '.join(LEDGER_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(LEDGER_COLUMNS))})"
+        )
+        _write(conn, sql, rows)
+    return len(rows)
+
+
+def insert_alerts(conn: sqlite3.Connection, alerts: Iterable[dict[str, Any]]) -> int:
+    cols = ("alert_id", "raised_at", "kind", "dealer_code", "feed", "period", "message")
+    rows = [
+        tuple(a.get(c) or (uuid.uuid4().hex if c == "alert_id" else None) for c in cols)
+        for a in alerts
+    ]
+    if rows:
+        _write(conn, f"INSERT INTO feed_alerts ({', '.join(cols)}) VALUES (?,?,?,?,?,?,?)", rows)
+    return len(rows)
+
+
+def insert_gx_results(conn: sqlite3.Connection, results: Iterable[dict[str, Any]]) -> int:
+    cols = (
+        "run_id",
+        "validated_at",
+        "dealer_code",
+        "feed",
+        "period",
+        "file_path",
+        "suite",
+        "expectation",
+        "policy",
+        "success",
+        "observed_value",
+    )
+    rows = [
+        tuple(
+            (None if r.get(c) is None else (r[c] if c != "observed_value" else str(r[c])))
+            for c in cols
+        )
+        for r in results
+    ]
+    if rows:
+        _write(
+            conn, f"INSERT INTO gx_results ({', '.join(cols)}) VALUES ({', '.join('?' * 11)})", rows
+        )
+    return len(rows)
+
+
+def latest_entries(conn: sqlite3.Connection, file_paths: list[str]) -> dict[str, dict[str, Any]]:
+    """Latest ledger row per file path (by ledger_id)."""
+    out: dict[str, dict[str, Any]] = {}
+    conn.row_factory = sqlite3.Row
+    try:
+        for i in range(0, len(file_paths), 500):
+            chunk = file_paths[i : i + 500]
+            sql = (
+                "SELECT l.rowid AS ledger_rowid, l.* FROM file_ledger l JOIN (SELECT file_path, MAX(rowid) AS m "
+                f"FROM file_ledger WHERE file_path IN ({', '.join('?' * len(chunk))}) "
+                "GROUP BY file_path) x ON l.rowid = x.m"
+            )
+            for row in conn.execute(sql, chunk):
+                out[row["file_path"]] = dict(row)
+    finally:
+        conn.row_factory = None
+    return out
+
+
+def loaded_history(
+    conn: sqlite3.Connection, dealer_codes: list[str]
+) -> list[tuple[str, str, str, int]]:
+    """(dealer, feed, period, rows_read) of the current loaded version of every file."""
+    out: list[tuple[str, str, str, int]] = []
+    for i in range(0, len(dealer_codes), 500):
+        chunk = dealer_codes[i : i + 500]
+        sql = (
+            "SELECT l.dealer_code, l.feed, l.period, l.rows_read FROM file_ledger l JOIN ("
+            "SELECT file_path, MAX(rowid) AS m FROM file_ledger WHERE status IN "
+            f"('loaded','released') AND dealer_code IN ({', '.join('?' * len(chunk))}) "
+            "GROUP BY file_path) x ON l.rowid = x.m"
+        )
+        out.extend(conn.execute(sql, chunk).fetchall())
+    return out
+
+
+def export_tables(db_path: Path, out_dir: Path) -> dict[str, int]:
+    """Export every control table to <out_dir>/<table>.parquet atomically."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    with control_db(db_path) as conn:
+        for table in EXPORT_TABLES:
+            cur = conn.execute(f"SELECT * FROM {table}")
+            names = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+            columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+            arrays = {}
+            for name, values in zip(names, columns, strict=True):
+                if name in ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate"):
+                    arrays[name] = pa.array(values, type=pa.int64())
+                elif name == "success":
+                    arrays[name] = pa.array(
+                        [None if v is None else bool(v) for v in values], type=pa.bool_()
+                    )
+                elif name in ("started_at", "finished_at", "validated_at", "raised_at"):
+                    arrays[name] = pa.array(values, type=pa.string()).cast(pa.timestamp("us"))
+                else:
+                    arrays[name] = pa.array(values, type=pa.string())
+            target = out_dir / f"{table}.parquet"
+            tmp = target.with_suffix(f".tmp-{os.getpid()}")
+            pq.write_table(pa.table(arrays), tmp)
+            os.replace(tmp, target)
+            counts[table] = len(rows)
+    return counts

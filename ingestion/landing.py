@@ -1,0 +1,106 @@
+"""Parquet landing: one partition per (feed, dealer, period), replaced atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ingestion.canonical import FEEDS
+
+ARROW_TYPES = {
+    "str": pa.string(),
+    "int": pa.int64(),
+    "decimal": pa.decimal128(18, 2),
+    "date": pa.date32(),
+    "ts": pa.timestamp("us"),
+    "bool": pa.bool_(),
+}
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        ("feed", pa.string()),
+        ("dealer_code", pa.string()),
+        ("period", pa.string()),
+        ("_source_file", pa.string()),
+        ("_source_row", pa.int64()),
+        ("_file_sha256", pa.string()),
+        ("rule_id", pa.string()),
+        ("reason", pa.string()),
+        ("raw_record", pa.string()),
+        ("_quarantined_at", pa.timestamp("us")),
+    ]
+)
+
+
+def landed_schema(feed: str) -> pa.Schema:
+    fields = []
+    for col in FEEDS[feed].columns:
+        if col.name == "customer_phone":
+            fields += [
+                pa.field("customer_phone_hash", pa.string()),
+                pa.field("customer_phone_masked", pa.string()),
+            ]
+        else:
+            fields.append(pa.field(col.name, ARROW_TYPES[col.type]))
+    fields += [
+        pa.field("dq_flags", pa.string()),
+        pa.field("_source_file", pa.string()),
+        pa.field("_source_row", pa.int64()),
+        pa.field("_file_sha256", pa.string()),
+        pa.field("_loaded_at", pa.timestamp("us")),
+    ]
+    return pa.schema(fields)
+
+
+def _decimal_from_float(values: np.ndarray, typ: pa.DataType) -> pa.Array:
+    """Exact decimal(18,2) from floats already rounded to cents (unscaled int128 buffers)."""
+    mask = np.isnan(values)
+    cents = np.where(mask, 0, np.round(values * 100)).astype(np.int64)
+    words = np.empty((len(cents), 2), dtype="<i8")
+    words[:, 0] = cents
+    words[:, 1] = np.where(cents < 0, -1, 0)
+    validity = pa.array(~mask, type=pa.bool_()).buffers()[1] if mask.any() else None
+    return pa.Array.from_buffers(
+        typ, len(cents), [validity, pa.py_buffer(words.tobytes())], null_count=int(mask.sum())
+    )
+
+
+def _to_arrow(series: pd.Series, typ: pa.DataType) -> pa.Array:
+    if pa.types.is_decimal(typ):
+        return _decimal_from_float(series.astype("float64").to_numpy(), typ)
+    if pa.types.is_date32(typ):
+        return pa.array(series.astype("datetime64[us]"), type=pa.timestamp("us")).cast(pa.date32())
+    if pa.types.is_timestamp(typ):
+        return pa.array(series.astype("datetime64[us]"), type=typ)
+    if pa.types.is_int64(typ):
+        return pa.array(series.astype("Int64"), type=typ)
+    if pa.types.is_boolean(typ):
+        return pa.array(series.astype("boolean"), type=typ)
+    return pa.array(series.astype(object).where(series.notna(), None), type=pa.string())
+
+
+def to_landed_table(feed: str, rows: pd.DataFrame) -> pa.Table:
+    schema = landed_schema(feed)
+    arrays = [_to_arrow(rows[f.name], f.type) for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def partition_path(root: Path, feed: str, dealer_code: str, period: str) -> Path:
+    return root / feed / f"dealer_code={dealer_code}" / f"period={period}" / "data.parquet"
+
+
+def write_atomic(table: pa.Table, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, target)
+
+
+def remove_partition(target: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        target.unlink()

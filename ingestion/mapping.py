@@ -1,0 +1,146 @@
+"""Apply a dialect profile to many raw tables of one feed at once -> canonical text frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ingestion.canonical import FEEDS
+from ingestion.normalize import normalize_header
+from ingestion.readers.base import RawTable
+from ingestion.registry.schema import DialectProfile
+
+LINEAGE = ["_file_idx", "_source_row", "_malformed"]
+
+
+@dataclass
+class MappedBatch:
+    frame: pd.DataFrame  # canonical columns as text (None = blank) + LINEAGE
+    file_errors: dict[int, tuple[str, str]] = field(default_factory=dict)
+    unmapped: dict[int, list[str]] = field(default_factory=dict)
+
+
+def header_mapping(feed: str, profile: DialectProfile) -> tuple[dict[str, str], dict[str, str]]:
+    """(normalised header -> canonical column, normalised header -> melt item code)."""
+    mapping = profile.mapping_for(feed)
+    columns = {c: c for c in FEEDS[feed].column_names}
+    columns.update({normalize_header(k): v for k, v in mapping.columns.items()})
+    items = {
+        normalize_header(k): v for k, v in (mapping.melt.items if mapping.melt else {}).items()
+    }
+    return columns, items
+
+
+def header_hints(feed: str, profile: DialectProfile) -> frozenset[str]:
+    columns, items = header_mapping(feed, profile)
+    return frozenset(columns) | frozenset(items)
+
+
+def _group_frame(header: list[str], tables: list[tuple[int, RawTable]]) -> pd.DataFrame:
+    """One frame for many files with the same header: cells stripped, '' -> None, lineage."""
+    rows: list[list[str]] = []
+    file_idx: list[np.ndarray] = []
+    source_row: list[np.ndarray] = []
+    malformed: list[np.ndarray] = []
+    for idx, table in tables:
+        n = len(table.rows)
+        rows.extend(table.rows)
+        file_idx.append(np.full(n, idx, dtype=np.int64))
+        source_row.append(np.arange(1, n + 1, dtype=np.int64))
+        mal = np.zeros(n, dtype=bool)
+        if table.malformed:
+            mal[list(table.malformed)] = True
+        malformed.append(mal)
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    data: dict[str, object] = {}
+    for name, cells in zip(header, columns, strict=True):
+        arr = np.empty(len(cells), dtype=object)
+        arr[:] = [c.strip() or None for c in cells]
+        data[name] = arr
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+    frame["_file_idx"] = np.concatenate(file_idx) if file_idx else np.zeros(0, dtype=np.int64)
+    frame["_source_row"] = np.concatenate(source_row) if source_row else np.zeros(0, np.int64)
+    frame["_malformed"] = np.concatenate(malformed) if malformed else np.zeros(0, dtype=bool)
+    return frame
+
+
+def map_tables(
+    feed: str, profile: DialectProfile, tables: list[tuple[int, RawTable]]
+) -> MappedBatch:
+    definition = FEEDS[feed]
+    columns, items = header_mapping(feed, profile)
+    mapping = profile.mapping_for(feed)
+    melt = mapping.melt
+    result = MappedBatch(frame=pd.DataFrame())
+    groups: dict[tuple[str, ...], list[tuple[int, RawTable]]] = {}
+    for idx, table in tables:
+        groups.setdefault(tuple(table.header), []).append((idx, table))
+    frames: list[pd.DataFrame] = []
+    for header, members in groups.items():
+        targets = {h: columns[h] for h in header if h in columns}
+        item_cols = {h: items[h] for h in header if h in items}
+        unmapped = [h for h in header if h not in targets and h not in item_cols and h]
+        present = set(targets.values()) | set(mapping.constants)
+        for c in definition.columns:
+            if c.default is not None:
+                present.add(c.name)
+        if melt and item_cols:
+            present |= {melt.item_column, melt.value_column}
+        missing = [c for c in definition.required if c not in present]
+        if missing:
+            for idx, _ in members:
+                result.file_errors[idx] = (
+                    "required_column_missing",
+                    f"required column(s) missing after mapping: {', '.join(missing)} "
+                    f"(header: {', '.join(header)})",
+                )
+            continue
+        for idx, _ in members:
+            if unmapped:
+                result.unmapped[idx] = unmapped
+        frame = _group_frame(list(header), members)
+        if melt and item_cols:
+            frame = _melt(frame, targets, item_cols, melt.item_column, melt.value_column)
+        else:
+            frame = frame.rename(columns=targets)[[*targets.values(), *LINEAGE]]
+        frames.append(frame)
+    if frames:
+        frame = pd.concat(frames, ignore_index=True)
+    else:
+        frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in definition.column_names})
+        for col in LINEAGE:
+            frame[col] = pd.Series([], dtype=bool if col == "_malformed" else np.int64)
+    for col in definition.columns:
+        if col.name in mapping.constants:
+            const = mapping.constants[col.name]
+            frame[col.name] = frame[col.name].fillna(const) if col.name in frame else const
+        if col.name not in frame:
+            frame[col.name] = None
+        if col.default is not None:
+            frame[col.name] = frame[col.name].fillna(col.default)
+    frame = frame[[*definition.column_names, *LINEAGE]].reset_index(drop=True)
+    for col in definition.column_names:
+        frame[col] = frame[col].astype(object)
+    result.frame = frame
+    return result
+
+
+def _melt(
+    frame: pd.DataFrame,
+    targets: dict[str, str],
+    item_cols: dict[str, str],
+    item_column: str,
+    value_column: str,
+) -> pd.DataFrame:
+    ids = frame.rename(columns=targets)[[*targets.values(), *LINEAGE]]
+    parts = []
+    for header, code in item_cols.items():
+        part = ids.copy()
+        part[item_column] = code
+        part[value_column] = frame[header].to_numpy()
+        # a blank item cell in a wide export means "not asked", not a missing score
+        parts.append(part[frame[header].notna().to_numpy() | part["_malformed"].to_numpy()])
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["_file_idx", "_source_row"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,46 @@
+"""Text normalisation: NFKC, Traditional -> Simplified Chinese, header canonical form."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from opencc import OpenCC
+
+_T2S = OpenCC("t2s")
+_SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=8192)
+def normalize_header(text: str) -> str:
+    """Canonical form of a header cell: NFKC, Simplified Chinese, no spaces, lower-case ASCII."""
+    value = unicodedata.normalize("NFKC", text or "").replace("\ufeff", "")
+    value = _SPACE.sub("", value).strip()
+    if value and not value.isascii():
+        value = _T2S.convert(value)
+    return value.lower()
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def blank_to_na(series: pd.Series) -> pd.Series:
+    """Strip cells; '' -> NA. Returns an object Series of str/NA."""
+    s = series.astype(object)
+    s = s.where(s.notna(), "")
+    stripped = s.map(str.strip, na_action="ignore") if len(s) else s
+    return stripped.where(stripped != "", None)
+
+
+def map_unique(series: pd.Series, func: object, dtype: object = object) -> pd.Series:
+    """Apply a Python function once per distinct non-null value (fast on repetitive columns)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return pd.Series([None] * len(series), index=series.index, dtype=dtype)
+    mapped = np.array([func(u) for u in uniques] + [None], dtype=object)  # type: ignore[operator]
+    out = mapped[np.where(codes < 0, len(uniques), codes)]
+    return pd.Series(out, index=series.index, dtype=dtype)

@@ -1,0 +1,1 @@
+"""Vectorised parsers for the feed contract's value formats (dates, numbers, identifiers)."""

@@ -1,0 +1,385 @@
+"""Ingest a list of inbox files: classify, skip known content, process per feed, gate, land."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from ingestion.canonical import DEALER_FEEDS
+from ingestion.control_db import (
+    connect,
+    insert_ledger,
+    latest_entries,
+    loaded_history,
+)
+from ingestion.dealer_master import load_dealer_master
+from ingestion.discovery import classify
+from ingestion.feed_batch import FileJob, process_feed
+from ingestion.flags import compute_flags
+from ingestion.gate_hook import run_quality_gate, write_gate_results
+from ingestion.landing import (
+    QUARANTINE_SCHEMA,
+    landed_schema,
+    partition_path,
+    remove_partition,
+    to_landed_table,
+    write_atomic,
+)
+from ingestion.phone import hash_phones, mask_phones
+from ingestion.registry import load_registry
+from ingestion.settings import Settings
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+Progress = Callable[[str, int], None]
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.isoformat(sep=" ", timespec="microseconds")
+
+
+def _read_bytes(path: Path) -> bytes:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()
+
+
+def ingest_files(
+    settings: Settings,
+    rel_paths: list[str],
+    run_id: str | None = None,
+    release: frozenset[str] = frozenset(),
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Ingest the given inbox-relative files; returns counts per status and rows."""
+    run_id = run_id or f"run-{uuid.uuid4().hex[:12]}"
+    started = _utc_now()
+    local_now = now or dt.datetime.now(SHANGHAI).replace(tzinfo=None)
+    latest_allowed = pd.Timestamp(local_now) + pd.Timedelta(days=1)
+    registry = load_registry(settings)
+    master = load_dealer_master(settings.dealer_master)
+    known = master.codes
+    vendors = master.vendors()
+    inbox = settings.inbox
+    conn = connect(settings.control_db)
+    ledger: list[dict[str, Any]] = []
+    unchanged = 0
+    try:
+        previous = latest_entries(conn, rel_paths)
+        jobs_by_feed: dict[str, list[FileJob]] = defaultdict(list)
+        for i, rel in enumerate(rel_paths):
+            info = classify(rel, inbox, known, registry.config)
+            base = {
+                "file_path": rel,
+                "dealer_code": info.dealer_code,
+                "feed": info.feed,
+                "period": info.period,
+                "run_id": run_id,
+                "started_at": _iso(_utc_now()),
+            }
+            if info.problem:
+                ledger.append(
+                    {
+                        **base,
+                        "status": "rejected",
+                        "reason": f"{info.problem[0]}: {info.problem[1]}",
+                        "rows_read": 0,
+                    }
+                )
+                continue
+            try:
+                data = _read_bytes(inbox / rel)
+            except OSError as exc:
+                ledger.append(
+                    {
+                        **base,
+                        "status": "rejected",
+                        "rows_read": 0,
+                        "reason": f"unreadable: {exc.strerror or exc}",
+                    }
+                )
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            prev = previous.get(rel)
+            if prev and prev["file_sha256"] == sha and rel not in release:
+                if prev["status"] in ("loaded", "released", "skipped"):
+                    ledger.append(
+                        {
+                            **base,
+                            "file_sha256": sha,
+                            "dialect": prev["dialect"],
+                            "status": "skipped",
+                            "rows_read": 0,
+                            "reason": "same content already loaded",
+                        }
+                    )
+                else:
+                    unchanged += 1  # held / rejected content unchanged: its status stands
+                continue
+            profile = registry.dialect_for(info.dealer_code, vendors.get(info.dealer_code))
+            assert info.feed is not None and info.period is not None
+            jobs_by_feed[info.feed].append(
+                FileJob(
+                    i,
+                    rel,
+                    info.dealer_code,
+                    info.feed,
+                    info.period,
+                    sha,
+                    data,
+                    profile,
+                    outcome=base,
+                )
+            )
+        history = loaded_history(
+            conn, sorted({j.dealer_code for js in jobs_by_feed.values() for j in js})
+        )
+        gx_rows: list[dict[str, Any]] = []
+        for feed in DEALER_FEEDS:
+            jobs = jobs_by_feed.get(feed, [])
+            if not jobs:
+                continue
+            entries, results = _ingest_feed(
+                settings, feed, jobs, history, run_id, latest_allowed, release
+            )
+            ledger.extend(entries)
+            gx_rows.extend(results)
+            if progress:
+                progress(feed, len(jobs))
+        finished = _iso(_utc_now())
+        for e in ledger:
+            e.setdefault("finished_at", finished)
+        insert_ledger(conn, ledger)
+        write_gate_results(conn, gx_rows)
+    finally:
+        conn.close()
+    summary: dict[str, Any] = {"run_id": run_id, "files": len(rel_paths), "unchanged": unchanged}
+    summary.update({f"files_{k}": v for k, v in Counter(e["status"] for e in ledger).items()})
+    for key in ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate"):
+        summary[key] = sum(int(e.get(key) or 0) for e in ledger)
+    summary["seconds"] = round((_utc_now() - started).total_seconds(), 3)
+    return summary
+
+
+def _ingest_feed(
+    settings: Settings,
+    feed: str,
+    jobs: list[FileJob],
+    history: list[tuple[str, str, str, int]],
+    run_id: str,
+    latest_allowed: pd.Timestamp,
+    release: frozenset[str],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    result = process_feed(feed, jobs, latest_allowed, settings.max_quarantine_share)
+    files = []
+    for job in jobs:
+        st = result.stats[job.idx]
+        files.append(
+            {
+                "file_path": job.rel_path,
+                "dealer_code": job.dealer_code,
+                "feed": feed,
+                "period": job.period,
+                "rows_read": st["rows_read"],
+                "rows_loaded": st["rows_loaded"],
+                "rows_quarantined": st["rows_quarantined"],
+                "rows_duplicate": st["rows_duplicate"],
+                "rejected": st["reject"] is not None,
+            }
+        )
+    this_batch = {(j.dealer_code, feed, j.period) for j in jobs}
+    hist = [h for h in history if h[1] == feed and (h[0], h[1], h[2]) not in this_batch]
+    trailing = trailing_stats_for(files, hist)
+    files_df = pd.DataFrame(files)
+    files_df["trailing_median"] = [trailing[f["file_path"]][0] for f in files]
+    files_df["prior_periods"] = [trailing[f["file_path"]][1] for f in files]
+    gate_files = files_df[~files_df["rejected"]].drop(columns=["rejected"]).reset_index(drop=True)
+
+    valid = result.valid
+    if not valid.empty:
+        paths = {j.idx: j.rel_path for j in jobs}
+        valid["_source_file"] = valid["_file_idx"].map(paths)
+        valid["period"] = valid["_file_idx"].map({j.idx: j.period for j in jobs})
+        valid["_file_sha256"] = valid["_file_idx"].map({j.idx: j.sha256 for j in jobs})
+    verdicts: dict[str, tuple[str, str]] = {}
+    results: list[dict[str, Any]] = []
+    if len(gate_files):
+        if not valid.empty:
+            valid["dq_flags"] = compute_flags(feed, valid)
+        gate_rows = (
+            valid.drop(
+                columns=[c for c in valid.columns if c.endswith("__raw") or c.endswith("__valid")]
+            )
+            if not valid.empty
+            else valid
+        )
+        if "customer_phone" in gate_rows:
+            gate_rows = gate_rows.drop(columns=["customer_phone"])
+        verdicts, results = run_quality_gate(feed, gate_rows, gate_files, run_id)
+
+    loaded_at = pd.Timestamp(_utc_now())
+    landed_rows = _prepare_landed(feed, valid, settings.phone_hmac_key, loaded_at)
+    slices = _slices_by_file(feed, landed_rows)
+    quarantine = result.quarantine
+    q_groups = dict(tuple(quarantine.groupby("_file_idx", sort=False))) if len(quarantine) else {}
+    entries: list[dict[str, Any]] = []
+    for job in jobs:
+        st = result.stats[job.idx]
+        status, reason, gate_failures = "loaded", None, None
+        verdict, vreason = verdicts.get(job.rel_path, ("pass", ""))
+        if st["reject"] is not None:
+            status, reason = "rejected", f"{st['reject'][0]}: {st['reject'][1]}"  # type: ignore[index]
+        elif verdict == "reject":
+            status, reason, gate_failures = "rejected", f"gate: {vreason}", vreason
+        elif verdict == "hold":
+            if job.rel_path in release:
+                status, reason, gate_failures = (
+                    "released",
+                    f"released after hold: {vreason}",
+                    vreason,
+                )
+            else:
+                status, reason, gate_failures = "held", f"gate: {vreason}", vreason
+        elif verdict == "warn":
+            gate_failures = vreason
+        counts = {
+            k: int(st[k])
+            for k in (
+                "rows_read",
+                "rows_loaded",
+                "rows_quarantined",  # type: ignore[call-overload]
+                "rows_duplicate",
+            )
+        }
+        if status in ("held", "rejected") and st["reject"] is None:
+            counts["rows_quarantined"] = counts["rows_read"] - counts["rows_duplicate"]
+            counts["rows_loaded"] = 0
+        target = partition_path(settings.landed_dir, feed, job.dealer_code, job.period)
+        q_target = partition_path(settings.quarantine_dir, feed, job.dealer_code, job.period)
+        if status in ("loaded", "released"):
+            table = slices.get(job.idx)
+            if table is None:
+                table = landed_schema(feed).empty_table()
+            write_atomic(table, target)
+        if counts["rows_read"] or status in ("loaded", "released"):
+            q_rows = q_groups.get(job.idx)
+            if status in ("held", "rejected") and st["reject"] is None:
+                q_rows = _withheld_rows(
+                    q_rows, _rows_of(landed_rows, job.idx), status, reason or ""
+                )
+            if q_rows is not None and len(q_rows):
+                write_atomic(_quarantine_table(feed, job, q_rows), q_target)
+            elif status in ("loaded", "released"):
+                remove_partition(q_target)
+        entries.append(
+            {
+                **job.outcome,
+                "file_sha256": job.sha256,
+                "dialect": job.dialect.name,
+                **counts,
+                "status": status,
+                "reason": reason,
+                "gate_failures": gate_failures,
+            }
+        )
+    return entries, results
+
+
+def trailing_stats_for(
+    files: list[dict[str, Any]], hist: list[tuple[str, str, str, int]]
+) -> dict[str, tuple[float | None, int]]:
+    from ingestion.volume import trailing_stats
+
+    return trailing_stats(files, hist)
+
+
+def _prepare_landed(
+    feed: str, valid: pd.DataFrame, key: str, loaded_at: pd.Timestamp
+) -> pd.DataFrame:
+    if valid.empty:
+        return valid
+    rows = valid
+    if "dq_flags" not in rows:
+        rows["dq_flags"] = compute_flags(feed, rows)
+    if "customer_phone" in rows:
+        rows["customer_phone_hash"] = hash_phones(rows["customer_phone"], key)
+        rows["customer_phone_masked"] = mask_phones(rows["customer_phone"])
+    rows["_loaded_at"] = loaded_at
+    return rows
+
+
+def _rows_of(rows: pd.DataFrame, idx: int) -> pd.DataFrame | None:
+    if rows.empty:
+        return None
+    return rows[rows["_file_idx"].to_numpy() == idx]
+
+
+def _slices_by_file(feed: str, rows: pd.DataFrame) -> dict[int, pa.Table]:
+    """Convert all loaded rows of the feed to Arrow once, then slice per file (zero-copy)."""
+    if rows.empty:
+        return {}
+    rows = rows.sort_values(["_file_idx", "_source_row"], kind="stable")
+    table = to_landed_table(feed, rows)
+    idx = rows["_file_idx"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])
+    ends = np.r_[starts[1:], len(idx)]
+    return {int(idx[a]): table.slice(int(a), int(b - a)) for a, b in zip(starts, ends, strict=True)}
+
+
+def _withheld_rows(
+    q_rows: pd.DataFrame | None, ok_rows: pd.DataFrame | None, status: str, reason: str
+) -> pd.DataFrame:
+    """A held / gate-rejected file: its passing rows are withheld in quarantine too."""
+    import json
+
+    parts = [] if q_rows is None else [q_rows]
+    if ok_rows is not None and len(ok_rows):
+        records = [json.dumps({"_source_row": int(r)}) for r in ok_rows["_source_row"]]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "_file_idx": ok_rows["_file_idx"].to_numpy(),
+                    "_source_row": ok_rows["_source_row"].to_numpy(),
+                    "rule_id": f"file_{status}",
+                    "reason": reason,
+                    "raw_record": records,
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _quarantine_table(feed: str, job: FileJob, rows: pd.DataFrame | None) -> pa.Table:
+    if rows is None or rows.empty:
+        return QUARANTINE_SCHEMA.empty_table()
+    n = len(rows)
+    now = pd.Timestamp(_utc_now())
+    return pa.table(
+        {
+            "feed": pa.array([feed] * n, pa.string()),
+            "dealer_code": pa.array([job.dealer_code] * n, pa.string()),
+            "period": pa.array([job.period] * n, pa.string()),
+            "_source_file": pa.array([job.rel_path] * n, pa.string()),
+            "_source_row": pa.array(rows["_source_row"].astype("int64"), pa.int64()),
+            "_file_sha256": pa.array([job.sha256] * n, pa.string()),
+            "rule_id": pa.array(rows["rule_id"].astype(str).tolist(), pa.string()),
+            "reason": pa.array(rows["reason"].astype(str).tolist(), pa.string()),
+            "raw_record": pa.array(rows["raw_record"].astype(str).tolist(), pa.string()),
+            "_quarantined_at": pa.array([now] * n, pa.timestamp("us")),
+        },
+        schema=QUARANTINE_SCHEMA,
+    )

@@ -21,7 +21,7 @@ ensure_venv() {
   local venv="$VENV_ROOT/$name"
   local stamp="$venv/.lock.sha256"
   local want
-  want="$( (cat "$lock"; if [[ -n "$editable" ]]; then cat "$ROOT/pyproject.toml"; fi) | sha256sum | cut -d' ' -f1)"
+  want="$( (echo "bytecode-v1"; cat "$lock"; if [[ -n "$editable" ]]; then cat "$ROOT/pyproject.toml"; fi) | sha256sum | cut -d' ' -f1)"
   if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
     log "$name environment up to date"
     return
@@ -29,7 +29,7 @@ ensure_venv() {
   ensure_uv
   log "building $name environment in $venv"
   [[ -x "$venv/bin/python" ]] || "$PYTHON" -m uv venv --quiet --python "$PYTHON" "$venv"
-  "$PYTHON" -m uv pip sync --quiet --python "$venv/bin/python" "$lock"
+  "$PYTHON" -m uv pip sync --quiet --compile-bytecode --python "$venv/bin/python" "$lock"
   if [[ -n "$editable" ]]; then
     "$PYTHON" -m uv pip install --quiet --no-deps --python "$venv/bin/python" -e "$editable"
   fi

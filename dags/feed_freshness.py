@@ -1,0 +1,43 @@
+"""feed_freshness: daily check that every dealer sent every feed on time; alerts when late."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+from warehouse.task_policy import DEFAULT_ARGS
+
+
+@dag(
+    dag_id="feed_freshness",
+    schedule="0 8 * * *",
+    start_date=pendulum.datetime(2020, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["aftersales", "quality"],
+    params={
+        "as_of": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="Check date (YYYY-MM-DD); default: the run's logical date.",
+        )
+    },
+    doc_md=__doc__,
+)
+def feed_freshness() -> None:
+    @task
+    def check_freshness(
+        params: dict[str, Any] | None = None, logical_date: Any = None
+    ) -> dict[str, Any]:
+        from warehouse.freshness import run_freshness_check
+
+        return run_freshness_check((params or {}).get("as_of"), logical_date)
+
+    check_freshness()
+
+
+feed_freshness()

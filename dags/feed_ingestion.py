@@ -1,0 +1,134 @@
+"""feed_ingestion: dealer DMS exports in the inbox -> landed/quarantined Parquet in the lake.
+
+land dealer master -> plan shards -> ingest_shard (mapped, one task per shard of dealers)
+-> export control tables -> announce landed feeds (Asset events for warehouse_build).
+
+Re-running a run or a shard is safe: ingestion skips files whose content hash is already
+loaded and replaces a (feed, dealer, period) partition atomically on a resend.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+from warehouse.assets import LANDED_ASSETS
+from warehouse.task_policy import DEFAULT_ARGS
+
+OVERRIDE = ["null", "string"]
+
+
+@dag(
+    dag_id="feed_ingestion",
+    schedule="0 2 * * *",
+    start_date=pendulum.datetime(2020, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["aftersales", "ingestion"],
+    params={
+        "inbox": Param(None, type=OVERRIDE, description="Inbox folder (default: settings)."),
+        "dealer_master": Param(None, type=OVERRIDE, description="dealers.csv (default: settings)."),
+        "dealers_per_shard": Param(
+            None, type=["null", "integer"], minimum=1, description="Dealers per mapped task."
+        ),
+    },
+    doc_md=__doc__,
+)
+def feed_ingestion() -> None:
+    @task
+    def land_dealer_master(params: dict[str, Any] | None = None) -> int:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from ingestion.pipeline import land_dealer_master as land
+        from warehouse.paths import load_settings, resolve
+        from warehouse.task_support import WorkTimer
+
+        settings = load_settings(_overrides(params))
+        master = resolve(settings.dealer_master)
+        if not master.exists():
+            raise AirflowFailException(f"dealer master not found: {master}")
+        with WorkTimer("land_dealer_master"):
+            return int(land(settings))
+
+    @task
+    def plan_shards(dealers: int, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from ingestion.pipeline import plan_shards as plan
+        from warehouse.paths import load_settings, resolve
+        from warehouse.task_support import WorkTimer
+
+        settings = load_settings(_overrides(params))
+        inbox = resolve(settings.inbox)
+        if not inbox.is_dir():
+            raise AirflowFailException(f"inbox folder not found: {inbox}")
+        with WorkTimer("plan_shards"):
+            shards = plan(settings, dealers_per_shard=(params or {}).get("dealers_per_shard"))
+        files = sum(len(shard.get("files", [])) for shard in shards)
+        print(f"{dealers} dealers in master; {files} files in {len(shards)} shards")
+        return shards
+
+    @task(map_index_template="{{ shard_label }}")
+    def ingest_shard(
+        shard: dict[str, Any],
+        params: dict[str, Any] | None = None,
+        run_id: str | None = None,
+    ) -> dict[str, Any]:
+        from airflow.sdk import get_current_context
+
+        from ingestion.pipeline import ingest_shard as ingest
+        from warehouse.paths import load_settings
+        from warehouse.task_support import WorkTimer, as_json_dict
+
+        dealers = shard.get("dealer_codes", [])
+        label = (
+            f"{shard.get('shard_id')}: {len(dealers)} dealers, {len(shard.get('files', []))} files"
+        )
+        get_current_context()["shard_label"] = label  # type: ignore[typeddict-unknown-key]
+        settings = load_settings(_overrides(params))
+        with WorkTimer(f"ingest_shard {shard.get('shard_id')}") as timer:
+            summary = as_json_dict(ingest(shard, settings, run_id=run_id))
+        summary.setdefault("shard_id", shard.get("shard_id"))
+        summary["work_seconds"] = timer.seconds
+        return summary
+
+    @task(trigger_rule="all_done")
+    def export_control_tables(params: dict[str, Any] | None = None) -> None:
+        from ingestion.pipeline import export_control_tables as export
+        from warehouse.paths import load_settings
+        from warehouse.task_support import WorkTimer
+
+        with WorkTimer("export_control_tables"):
+            export(load_settings(_overrides(params)))
+
+    @task(outlets=list(LANDED_ASSETS.values()))
+    def announce_landed(
+        summaries: list[dict[str, Any]], outlet_events: Any = None
+    ) -> dict[str, Any]:
+        from warehouse.task_support import sum_numeric
+
+        totals = sum_numeric(summaries)
+        totals["shards"] = len(summaries)
+        if outlet_events is not None:
+            for asset in LANDED_ASSETS.values():
+                outlet_events[asset].extra = {"totals": totals}
+        print(f"landed: {totals}")
+        return totals
+
+    dealers = land_dealer_master()
+    shards = plan_shards(dealers)
+    summaries = ingest_shard.expand(shard=shards)
+    exported = export_control_tables()
+    summaries >> exported
+    exported >> announce_landed(summaries)
+
+
+def _overrides(params: dict[str, Any] | None) -> dict[str, Any]:
+    params = params or {}
+    return {key: params.get(key) for key in ("inbox", "dealer_master")}
+
+
+feed_ingestion()

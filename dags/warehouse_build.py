@@ -1,0 +1,60 @@
+"""warehouse_build: dbt build into a new DuckDB file, atomic publish, Superset cache refresh.
+
+Runs when any landed feed Asset is updated by feed_ingestion, or by hand. Writers are
+serialised by the `warehouse_writer` pool (size 1) and a file lock in warehouse.publish.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from typing import Any
+
+import pendulum
+from airflow.sdk import dag, task
+
+from warehouse.assets import LANDED_ASSETS, WAREHOUSE_ASSET, WAREHOUSE_WRITER_POOL
+from warehouse.task_policy import DEFAULT_ARGS
+
+ANY_LANDED_FEED = reduce(lambda left, right: left | right, LANDED_ASSETS.values())
+
+
+@dag(
+    dag_id="warehouse_build",
+    schedule=ANY_LANDED_FEED,
+    start_date=pendulum.datetime(2020, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["aftersales", "warehouse"],
+    doc_md=__doc__,
+)
+def warehouse_build() -> None:
+    @task(pool=WAREHOUSE_WRITER_POOL, outlets=[WAREHOUSE_ASSET])
+    def build_and_publish(run_id: str | None = None) -> dict[str, Any]:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from warehouse.paths import load_settings
+        from warehouse.publish import WarehouseBuildFailed
+        from warehouse.publish import build_and_publish as publish
+
+        try:
+            summary = publish(load_settings(), run_label=run_id)
+        except WarehouseBuildFailed as exc:
+            raise AirflowFailException(str(exc)) from exc
+        print(
+            f"published {summary['tables']} tables in {summary['total_seconds']} s "
+            f"(dbt {summary['dbt_seconds']} s, {summary['dbt_mode']})"
+        )
+        return summary
+
+    @task
+    def refresh_superset_cache(published: dict[str, Any]) -> dict[str, Any]:
+        from warehouse.paths import load_settings
+        from warehouse.superset_cache import refresh_superset_cache as refresh
+
+        return refresh(load_settings())
+
+    refresh_superset_cache(build_and_publish())
+
+
+warehouse_build()

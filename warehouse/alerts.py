@@ -1,0 +1,91 @@
+"""Alerts raised by orchestration: a row in the lake's control DB, a log line, a webhook."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_ENV = "AFTERSALES_ALERT_WEBHOOK_URL"
+FEED_ALERTS_DDL = """
+create table if not exists feed_alerts (
+    alert_id text primary key,
+    raised_at text not null,
+    kind text not null,
+    dealer_code text,
+    feed text,
+    period text,
+    message text
+)
+"""
+
+
+def control_db(lake: Path) -> Path:
+    return lake / "control.sqlite"
+
+
+def write_alert_row(lake: Path, alert: dict[str, Any]) -> None:
+    lake.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(control_db(lake), timeout=30) as con:
+        con.execute(FEED_ALERTS_DDL)
+        columns = {
+            row[1]: str(row[2]).upper() for row in con.execute("pragma table_info(feed_alerts)")
+        }
+        row = {key: value for key, value in alert.items() if key in columns}
+        if columns.get("alert_id", "").startswith("INT"):
+            row.pop("alert_id", None)
+        names = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        con.execute(f"insert into feed_alerts ({names}) values ({marks})", list(row.values()))
+    con.close()
+
+
+def post_webhook(url: str, alert: dict[str, Any]) -> bool:
+    import requests
+
+    try:
+        response = requests.post(
+            url, data=json.dumps(alert), timeout=10, headers={"Content-Type": "application/json"}
+        )
+        response.raise_for_status()
+    except requests.RequestException as exc:
+        log.warning("alert webhook failed (%s); the alert is recorded in feed_alerts", exc)
+        return False
+    return True
+
+
+def record_alert(
+    lake: Path,
+    kind: str,
+    message: str,
+    *,
+    dealer_code: str | None = None,
+    feed: str | None = None,
+    period: str | None = None,
+) -> dict[str, Any]:
+    """Record one alert; never raises (alerting must not mask the original failure)."""
+    alert: dict[str, Any] = {
+        "alert_id": uuid.uuid4().hex,
+        "raised_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+        "kind": kind,
+        "dealer_code": dealer_code,
+        "feed": feed,
+        "period": period,
+        "message": message,
+    }
+    log.error("ALERT %s: %s", kind, message)
+    try:
+        write_alert_row(lake, alert)
+    except (OSError, sqlite3.Error) as exc:
+        log.error("could not write alert to %s: %s", control_db(lake), exc)
+    url = os.environ.get(WEBHOOK_ENV)
+    if url:
+        post_webhook(url, alert)
+    return alert

@@ -38,7 +38,7 @@ def generate_cmd(
     years: Annotated[int | None, typer.Option(help="Years of monthly files (default 2).")] = None,
     months: Annotated[int | None, typer.Option(help="Months of files (overrides --years).")] = None,
     start_month: Annotated[
-        str | None, typer.Option(help="First month, YYYY-MM (default 2023-01).")
+        str | None, typer.Option(help="First month, YYYY-MM (default 2024-01).")
     ] = None,
     defect_rate: Annotated[
         float | None,

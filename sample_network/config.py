@@ -26,7 +26,7 @@ class GeneratorConfig(BaseModel):
     dealers: int = Field(20, ge=2, le=600)
     years: int = Field(2, ge=1, le=10)
     months: int | None = Field(None, ge=1, le=120, description="overrides years when set")
-    start_month: str = "2023-01"
+    start_month: str = "2024-01"
     defect_rate: float = Field(0.01, ge=0.0, le=0.03)
     sales_per_month: float = Field(45.0, gt=0, description="mean monthly sales of a 4S dealer")
     park_vehicles: int = Field(700, ge=0, description="pre-existing serviced cars per dealer")
@@ -70,7 +70,7 @@ class GeneratorConfig(BaseModel):
 
 
 PRESETS: dict[str, dict[str, object]] = {
-    "small": {"dealers": 20, "years": 2, "start_month": "2023-01"},
+    "small": {"dealers": 20, "years": 2, "start_month": "2024-01"},
     "large": {
         "dealers": 300,
         "years": 3,

@@ -85,6 +85,7 @@ class NativeFilterSpec(Strict):
     multi: bool = False
     required: bool = False
     default_first: bool = False
+    default_value: str | None = None
     sort_ascending: bool = True
     parent: str | None = None
     prefilter: list[SimpleFilter] = []

@@ -244,6 +244,18 @@ def dashboard_position(dash: DashboardSpec, assets: Assets) -> dict[str, Any]:
     return position
 
 
+def default_data_mask(flt: NativeFilterSpec) -> dict[str, Any]:
+    """An explicit default value (e.g. the headline KPI) pre-selects the filter."""
+    if flt.default_value is None:
+        return {"extraFormData": {}, "filterState": {}, "ownState": {}}
+    value = [flt.default_value]
+    return {
+        "extraFormData": {"filters": [{"col": flt.column, "op": "IN", "val": value}]},
+        "filterState": {"value": value},
+        "ownState": {},
+    }
+
+
 def native_filter_config(
     flt: NativeFilterSpec, dash: DashboardSpec, assets: Assets
 ) -> dict[str, Any]:
@@ -264,13 +276,13 @@ def native_filter_config(
         ],
         "controlValues": {
             "enableEmptyFilter": flt.required,
-            "defaultToFirstItem": flt.default_first,
+            "defaultToFirstItem": flt.default_first and flt.default_value is None,
             "multiSelect": flt.multi,
             "searchAllOptions": False,
             "inverseSelection": False,
             "sortAscending": flt.sort_ascending,
         },
-        "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
+        "defaultDataMask": default_data_mask(flt),
         # charts wait for filters that pick their first value by default
         "requiredFirst": flt.default_first,
         "cascadeParentIds": [f"NATIVE_FILTER-{flt.parent}"] if flt.parent else [],

@@ -79,3 +79,37 @@ def test_duplicates_and_reconciliation(generated: tuple[Path, Settings, dict]) -
         else:
             assert dups[file] == n, file
     assert dups.drop(planted.index).sum() == 0
+
+
+def test_every_dialect_lands_canonical_values(generated: tuple[Path, Settings, dict]) -> None:
+    """Chinese labels (评价项目 总体满意度, 维修类型 首保, ...) arrive as canonical codes."""
+    _, settings, _ = generated
+    landed = settings.lake / "landed"
+    items = duckdb.sql(
+        "SELECT DISTINCT item_code FROM read_parquet("
+        f"'{landed}/survey_responses/**/*.parquet', hive_partitioning = true)"
+    ).fetchall()
+    assert {i for (i,) in items} == {
+        "overall",
+        "advisor",
+        "facility",
+        "quality",
+        "pickup",
+        "initiation",
+    }
+    categories = duckdb.sql(
+        "SELECT DISTINCT ro_category FROM read_parquet("
+        f"'{landed}/repair_orders/**/*.parquet', hive_partitioning = true)"
+    ).fetchall()
+    assert {c for (c,) in categories} <= {
+        "first_maintenance",
+        "oem_free_maintenance",
+        "warranty",
+        "paid_maintenance",
+        "minor_repair",
+        "major_repair",
+        "bodywork",
+        "rework",
+        "pdi",
+        "internal",
+    }

@@ -34,6 +34,8 @@ def generate_network(out: Path, dealers: int = 4, months: int = 6, seed: int = 7
             str(months),
             "--seed",
             str(seed),
+            "--start-month",
+            "2023-01",
             "--out",
             str(out),
         ],

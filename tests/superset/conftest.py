@@ -1,8 +1,9 @@
 """Session fixtures: one warehouse, one bootstrapped Superset server for all tests.
 
-The warehouse is AFTERSALES_WAREHOUSE when that file exists (the real dbt build), else the
-hand-made one of make_warehouse.py. Either way the server reads a private copy, so the
-publish test can replace it without touching the source.
+The warehouse is AFTERSALES_WAREHOUSE when that file exists, else one built here by the
+real pipeline (generator -> ingestion -> dbt build and publish) on a small network. Either
+way the server reads a private copy, so the publish test can replace it without touching
+the source.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import make_warehouse
 from superset_harness import (
     GONE_DEALER,
     GONE_REGION,
@@ -42,7 +42,34 @@ def warehouse_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     configured = os.environ.get("AFTERSALES_WAREHOUSE")
     if configured and Path(configured).is_file():
         return Path(configured).resolve()
-    return make_warehouse.build(tmp_path_factory.mktemp("warehouse_source") / "aftersales.duckdb")
+    return build_real_warehouse(tmp_path_factory.mktemp("pipeline"))
+
+
+def build_real_warehouse(root: Path) -> Path:
+    """Sample network -> ingestion -> dbt build -> published DuckDB file, as in production."""
+    from ingestion.pipeline import ingest_inbox
+    from ingestion.settings import Settings
+    from sample_network.config import config_for
+    from sample_network.generate import generate
+    from warehouse.publish import build_and_publish
+
+    network = root / "network"
+    generate(
+        config_for(
+            None, out=network, seed=11, dealers=6, months=10, start_month="2025-03", force=True
+        )
+    )
+    settings = Settings(
+        inbox=network / "inbox",
+        dealer_master=network / "master" / "dealers.csv",
+        lake=root / "lake",
+        warehouse=root / "warehouse" / "aftersales.duckdb",
+        data_root=root,
+        env="test",
+    )
+    ingest_inbox(settings, progress=False)
+    build_and_publish(settings)
+    return settings.warehouse
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """feed_ingestion: dealer DMS exports in the inbox -> landed/quarantined Parquet in the lake.
 
 land dealer master -> plan shards -> ingest_shard (mapped, one task per shard of dealers)
--> export control tables -> announce landed feeds (Asset events for warehouse_build).
+-> export control tables -> announce landed feeds (Asset events for warehouse_build)
+and build the Great Expectations Data Docs.
 
 Re-running a run or a shard is safe: ingestion skips files whose content hash is already
 loaded and replaces a (feed, dealer, period) partition atomically on a resend.
@@ -104,6 +105,18 @@ def feed_ingestion() -> None:
         with WorkTimer("export_control_tables"):
             export(load_settings(_overrides(params)))
 
+    @task
+    def build_data_docs(params: dict[str, Any] | None = None) -> str:
+        """Great Expectations Data Docs for the latest gate results, readable offline."""
+        from ingestion.quality.data_docs import build_data_docs as build
+        from warehouse.paths import load_settings, resolve
+        from warehouse.task_support import WorkTimer
+
+        with WorkTimer("build_data_docs"):
+            site = build(resolve(load_settings(_overrides(params)).lake))
+        print(f"Data Docs: {site}")
+        return str(site)
+
     @task(outlets=list(LANDED_ASSETS.values()))
     def announce_landed(
         summaries: list[dict[str, Any]], outlet_events: Any = None
@@ -123,7 +136,7 @@ def feed_ingestion() -> None:
     summaries = ingest_shard.expand(shard=shards)
     exported = export_control_tables()
     summaries >> exported
-    exported >> announce_landed(summaries)
+    exported >> [announce_landed(summaries), build_data_docs()]
 
 
 def _overrides(params: dict[str, Any] | None) -> dict[str, Any]:

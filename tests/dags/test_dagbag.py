@@ -17,6 +17,7 @@ EXPECTED_TASKS = {
         "ingest_shard",
         "export_control_tables",
         "announce_landed",
+        "build_data_docs",
     },
     "warehouse_build": {"build_and_publish", "refresh_superset_cache"},
     "feed_freshness": {"check_freshness"},
@@ -64,6 +65,7 @@ def test_ingestion_maps_over_shards_not_files(dagbag) -> None:
     assert export.trigger_rule == "all_done"
     announce = dag.task_dict["announce_landed"]
     assert announce.upstream_task_ids == {"ingest_shard", "export_control_tables"}
+    assert dag.task_dict["build_data_docs"].upstream_task_ids == {"export_control_tables"}
     names = {outlet.name for outlet in announce.outlets}
     assert names == {f"lake://landed/{feed}" for feed in FEEDS_AND_MASTER}
     assert dag.max_active_runs == 1

@@ -81,6 +81,9 @@ def test_first_run_publishes_marts(first_run: dict[str, Any]) -> None:
     assert set(mart_tables(warehouse)) >= CONTRACT_MARTS
     assert len(table_rows(warehouse, "kpi_dealer_monthly")) > 0
     assert not list((warehouse.parent / "build").glob("aftersales-*"))
+    # the DAG builds the Great Expectations Data Docs of the run it just validated
+    pages = list((first_run["lake"] / "data_docs").rglob("*.html"))
+    assert any("repair_orders" in page.read_text(encoding="utf-8") for page in pages)
 
 
 def test_ledger_reconciles_with_the_lake(first_run: dict[str, Any], tiny_network: Path) -> None:

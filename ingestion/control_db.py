@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA = """
+FILE_LEDGER_DDL = """
 CREATE TABLE IF NOT EXISTS file_ledger (
     file_path TEXT NOT NULL,
     file_sha256 TEXT,
@@ -32,9 +32,8 @@ CREATE TABLE IF NOT EXISTS file_ledger (
     started_at TEXT,
     finished_at TEXT,
     run_id TEXT
-);
-CREATE INDEX IF NOT EXISTS ix_ledger_path ON file_ledger (file_path);
-CREATE INDEX IF NOT EXISTS ix_ledger_dealer_feed ON file_ledger (dealer_code, feed, period);
+)"""
+GX_RESULTS_DDL = """
 CREATE TABLE IF NOT EXISTS gx_results (
     run_id TEXT NOT NULL,
     validated_at TEXT NOT NULL,
@@ -47,7 +46,8 @@ CREATE TABLE IF NOT EXISTS gx_results (
     policy TEXT NOT NULL,
     success INTEGER NOT NULL,
     observed_value TEXT
-);
+)"""
+FEED_ALERTS_DDL = """
 CREATE TABLE IF NOT EXISTS feed_alerts (
     alert_id TEXT PRIMARY KEY,
     raised_at TEXT NOT NULL,
@@ -56,8 +56,19 @@ CREATE TABLE IF NOT EXISTS feed_alerts (
     feed TEXT,
     period TEXT,
     message TEXT
-);
-"""
+)"""
+SCHEMA = (
+    ";\n".join(
+        (
+            FILE_LEDGER_DDL,
+            "CREATE INDEX IF NOT EXISTS ix_ledger_path ON file_ledger (file_path)",
+            "CREATE INDEX IF NOT EXISTS ix_ledger_dealer_feed ON file_ledger (dealer_code, feed, period)",
+            GX_RESULTS_DDL,
+            FEED_ALERTS_DDL,
+        )
+    )
+    + ";"
+)
 
 LEDGER_COLUMNS = (
     "file_path",

@@ -14,17 +14,6 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 WEBHOOK_ENV = "AFTERSALES_ALERT_WEBHOOK_URL"
-FEED_ALERTS_DDL = """
-create table if not exists feed_alerts (
-    alert_id text primary key,
-    raised_at text not null,
-    kind text not null,
-    dealer_code text,
-    feed text,
-    period text,
-    message text
-)
-"""
 
 
 def control_db(lake: Path) -> Path:
@@ -32,6 +21,8 @@ def control_db(lake: Path) -> Path:
 
 
 def write_alert_row(lake: Path, alert: dict[str, Any]) -> None:
+    from ingestion.control_db import FEED_ALERTS_DDL  # lazily: callbacks load at DAG parse
+
     lake.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(control_db(lake), timeout=30) as con:
         con.execute(FEED_ALERTS_DDL)

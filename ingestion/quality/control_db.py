@@ -5,38 +5,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-FEED_ALERTS_DDL = """
-CREATE TABLE IF NOT EXISTS feed_alerts (
-    alert_id TEXT PRIMARY KEY,
-    raised_at TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    dealer_code TEXT,
-    feed TEXT,
-    period TEXT,
-    message TEXT
-)
-"""
+from ingestion.control_db import FEED_ALERTS_DDL, FILE_LEDGER_DDL, GX_RESULTS_DDL
 
-FILE_LEDGER_DDL = """
-CREATE TABLE IF NOT EXISTS file_ledger (
-    file_path TEXT NOT NULL,
-    file_sha256 TEXT,
-    dealer_code TEXT,
-    feed TEXT,
-    period TEXT,
-    dialect TEXT,
-    rows_read INTEGER,
-    rows_loaded INTEGER,
-    rows_quarantined INTEGER,
-    rows_duplicate INTEGER,
-    status TEXT,
-    reason TEXT,
-    gate_failures TEXT,
-    started_at TEXT,
-    finished_at TEXT,
-    run_id TEXT
-)
-"""
+__all__ = ["FEED_ALERTS_DDL", "FILE_LEDGER_DDL", "GX_RESULTS_DDL", "connect", "table_exists"]
 
 
 def connect(db_path: Path) -> sqlite3.Connection:

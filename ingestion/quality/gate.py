@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ingestion.canonical import FEEDS
+from ingestion.control_db import GX_RESULTS_DDL
 from ingestion.quality.gx_runtime import get_runtime
 from ingestion.quality.suites import ExpectationMeta, SuiteSpec, load_feed_suites
 
@@ -39,21 +40,6 @@ RESULT_COLUMNS = (
     "success",
     "observed_value",
 )
-GX_RESULTS_DDL = """
-CREATE TABLE IF NOT EXISTS gx_results (
-    run_id TEXT NOT NULL,
-    validated_at TEXT NOT NULL,
-    dealer_code TEXT,
-    feed TEXT NOT NULL,
-    period TEXT,
-    file_path TEXT,
-    suite TEXT NOT NULL,
-    expectation TEXT NOT NULL,
-    policy TEXT NOT NULL,
-    success INTEGER NOT NULL,
-    observed_value TEXT
-)
-"""
 
 
 @dataclass

@@ -171,7 +171,11 @@ FEEDS: dict[str, FeedDefinition] = {
             _c("ro_no"),
             _c("vin"),
             _c("surveyed_at", "ts", required=True),
-            _c("item_code", required=True, enum="overall advisor facility quality pickup initiation"),
+            _c(
+                "item_code",
+                required=True,
+                enum="overall advisor facility quality pickup initiation",
+            ),
             _c("score", "int", required=True),
             _c("scale_min", "int", required=True, default="1"),
             _c("scale_max", "int", required=True, default="10"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -94,6 +95,9 @@ def partition_path(root: Path, feed: str, dealer_code: str, period: str) -> Path
     return root / feed / f"dealer_code={dealer_code}" / f"period={period}" / "data.parquet"
 
 
+WRITE_THREADS = 2
+
+
 def write_atomic(table: pa.Table, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
@@ -104,3 +108,38 @@ def write_atomic(table: pa.Table, target: Path) -> None:
 def remove_partition(target: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         target.unlink()
+
+
+class PartitionWrites:
+    """Partition writes and removals of one batch, run on a few threads (Parquet encoding
+    releases the GIL). Operations on the same partition keep their order; `run` returns
+    when every operation is done and raises the first failure."""
+
+    def __init__(self, threads: int = WRITE_THREADS) -> None:
+        self._threads = threads
+        self._ops: dict[Path, list[pa.Table | None]] = {}
+
+    def write(self, table: pa.Table, target: Path) -> None:
+        self._ops.setdefault(target, []).append(table)
+
+    def remove(self, target: Path) -> None:
+        self._ops.setdefault(target, []).append(None)
+
+    @staticmethod
+    def _apply(target: Path, ops: list[pa.Table | None]) -> None:
+        for table in ops:
+            if table is None:
+                remove_partition(target)
+            else:
+                write_atomic(table, target)
+
+    def run(self) -> None:
+        ops, self._ops = self._ops, {}
+        if len(ops) < 2 or self._threads < 2:
+            for target, todo in ops.items():
+                self._apply(target, todo)
+            return
+        with ThreadPoolExecutor(self._threads) as pool:
+            futures = [pool.submit(self._apply, t, todo) for t, todo in ops.items()]
+        for future in futures:
+            future.result()

@@ -59,7 +59,7 @@ def _group_frame(header: list[str], tables: list[tuple[int, RawTable]]) -> pd.Da
         arr = np.empty(len(cells), dtype=object)
         arr[:] = [c.strip() or None for c in cells]
         data[name] = arr
-    frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)), dtype=object)
     frame["_file_idx"] = np.concatenate(file_idx) if file_idx else np.zeros(0, dtype=np.int64)
     frame["_source_row"] = np.concatenate(source_row) if source_row else np.zeros(0, np.int64)
     frame["_malformed"] = np.concatenate(malformed) if malformed else np.zeros(0, dtype=bool)

@@ -29,11 +29,10 @@ from ingestion.flags import compute_flags
 from ingestion.gate_hook import run_quality_gate, write_gate_results
 from ingestion.landing import (
     QUARANTINE_SCHEMA,
+    PartitionWrites,
     landed_schema,
     partition_path,
-    remove_partition,
     to_landed_table,
-    write_atomic,
 )
 from ingestion.phone import hash_phones, mask_phones
 from ingestion.registry import load_registry
@@ -235,7 +234,8 @@ def _ingest_feed(
     landed_rows = _prepare_landed(feed, valid, settings.phone_hmac_key, loaded_at)
     slices = _slices_by_file(feed, landed_rows)
     quarantine = result.quarantine
-    q_groups = dict(tuple(quarantine.groupby("_file_idx", sort=False))) if len(quarantine) else {}
+    q_slices = _quarantine_slices(feed, jobs, quarantine)
+    writes = PartitionWrites()
     entries: list[dict[str, Any]] = []
     for job in jobs:
         st = result.stats[job.idx]
@@ -274,17 +274,21 @@ def _ingest_feed(
             table = slices.get(job.idx)
             if table is None:
                 table = landed_schema(feed).empty_table()
-            write_atomic(table, target)
+            writes.write(table, target)
         if counts["rows_read"] or status in ("loaded", "released"):
-            q_rows = q_groups.get(job.idx)
+            q_table = q_slices.get(job.idx)
             if status in ("held", "rejected") and st["reject"] is None:
                 q_rows = _withheld_rows(
-                    q_rows, _rows_of(landed_rows, job.idx), status, reason or ""
+                    _rows_of(quarantine, job.idx),
+                    _rows_of(landed_rows, job.idx),
+                    status,
+                    reason or "",
                 )
-            if q_rows is not None and len(q_rows):
-                write_atomic(_quarantine_table(feed, job, q_rows), q_target)
+                q_table = _quarantine_table(feed, job, q_rows) if len(q_rows) else None
+            if q_table is not None and q_table.num_rows:
+                writes.write(q_table, q_target)
             elif status in ("loaded", "released"):
-                remove_partition(q_target)
+                writes.remove(q_target)
         entries.append(
             {
                 **job.outcome,
@@ -296,6 +300,7 @@ def _ingest_feed(
                 "gate_failures": gate_failures,
             }
         )
+    writes.run()
     return entries, results
 
 
@@ -328,16 +333,56 @@ def _rows_of(rows: pd.DataFrame, idx: int) -> pd.DataFrame | None:
     return rows[rows["_file_idx"].to_numpy() == idx]
 
 
+def _row_groups(idx: np.ndarray) -> list[tuple[int, int, int]]:
+    """(file idx, start, stop) of each run of equal values in an array sorted by file idx."""
+    if len(idx) == 0:
+        return []
+    starts = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])
+    ends = np.r_[starts[1:], len(idx)]
+    return [(int(idx[a]), int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+
+
+def _quarantine_slices(feed: str, jobs: list[FileJob], rows: pd.DataFrame) -> dict[int, pa.Table]:
+    """All quarantined rows of the feed batch as one Arrow table, sliced per file (zero-copy)."""
+    if rows is None or rows.empty:
+        return {}
+    rows = rows.sort_values("_file_idx", kind="stable")
+    by_idx = {j.idx: j for j in jobs}
+    file_idx = rows["_file_idx"].to_numpy()
+    codes, uniques = pd.factorize(file_idx, sort=False)
+    members = [by_idx[int(u)] for u in uniques]
+
+    def per_file(values: list[str]) -> pa.Array:
+        return pa.DictionaryArray.from_arrays(
+            pa.array(codes, pa.int32()), pa.array(values, pa.string())
+        ).cast(pa.string())
+
+    n = len(rows)
+    table = pa.table(
+        {
+            "feed": pa.array([feed] * n, pa.string()),
+            "dealer_code": per_file([j.dealer_code for j in members]),
+            "period": per_file([j.period for j in members]),
+            "_source_file": per_file([j.rel_path for j in members]),
+            "_source_row": pa.array(rows["_source_row"].to_numpy(dtype=np.int64), pa.int64()),
+            "_file_sha256": per_file([j.sha256 for j in members]),
+            "rule_id": pa.array(rows["rule_id"].astype(str).tolist(), pa.string()),
+            "reason": pa.array(rows["reason"].astype(str).tolist(), pa.string()),
+            "raw_record": pa.array(rows["raw_record"].astype(str).tolist(), pa.string()),
+            "_quarantined_at": pa.array([pd.Timestamp(_utc_now())] * n, pa.timestamp("us")),
+        },
+        schema=QUARANTINE_SCHEMA,
+    )
+    return {i: table.slice(a, b - a) for i, a, b in _row_groups(file_idx)}
+
+
 def _slices_by_file(feed: str, rows: pd.DataFrame) -> dict[int, pa.Table]:
     """Convert all loaded rows of the feed to Arrow once, then slice per file (zero-copy)."""
     if rows.empty:
         return {}
     rows = rows.sort_values(["_file_idx", "_source_row"], kind="stable")
     table = to_landed_table(feed, rows)
-    idx = rows["_file_idx"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])
-    ends = np.r_[starts[1:], len(idx)]
-    return {int(idx[a]): table.slice(int(a), int(b - a)) for a, b in zip(starts, ends, strict=True)}
+    return {i: table.slice(a, b - a) for i, a, b in _row_groups(rows["_file_idx"].to_numpy())}
 
 
 def _withheld_rows(

@@ -58,6 +58,11 @@ def _in_scale(df: pd.DataFrame) -> pd.Series:
     return ~outside.fillna(False).astype(bool)
 
 
+# Frame-wide checks use ignore_na=False: with the default, pandera ORs every check's output
+# with `frame.isna().all(axis=1)` (a full scan of the frame per check), which is always False
+# here because the lineage columns are never null.
+
+
 def _allowed_values(allowed: tuple[str, ...]) -> pa.Check:
     values = list(allowed)
     return pa.Check(lambda s: s.isin(values) | s.isna(), name="unknown_category")
@@ -77,29 +82,51 @@ def build_schema(feed: str, latest_allowed: pd.Timestamp) -> pa.DataFrameSchema:
     numbers = _columns_of(d, "int", "decimal")
     bools = _columns_of(d, "bool")
     checks = [
-        pa.Check(lambda df: ~df["_malformed"].astype(bool), name="malformed_row"),
-        pa.Check(lambda df: _unparsed(df, dates), name="unparseable_date"),
-        pa.Check(lambda df: _in_window(df, dates, latest_allowed), name="future_timestamp"),
+        pa.Check(lambda df: ~df["_malformed"].astype(bool), name="malformed_row", ignore_na=False),
+        pa.Check(lambda df: _unparsed(df, dates), name="unparseable_date", ignore_na=False),
+        pa.Check(
+            lambda df: _in_window(df, dates, latest_allowed),
+            name="future_timestamp",
+            ignore_na=False,
+        ),
     ]
     if numbers:
-        checks.append(pa.Check(lambda df: _unparsed(df, numbers), name="unparseable_amount"))
+        checks.append(
+            pa.Check(lambda df: _unparsed(df, numbers), name="unparseable_amount", ignore_na=False)
+        )
     if bools:
-        checks.append(pa.Check(lambda df: _unparsed(df, bools), name="unknown_category"))
+        checks.append(
+            pa.Check(lambda df: _unparsed(df, bools), name="unknown_category", ignore_na=False)
+        )
     if "vin" in d.column_names:
-        checks.append(pa.Check(lambda df: df["vin"].isna() | df["vin__valid"], name="vin_invalid"))
+        checks.append(
+            pa.Check(
+                lambda df: df["vin"].isna() | df["vin__valid"], name="vin_invalid", ignore_na=False
+            )
+        )
     if d.amount_columns:
         amounts = list(d.amount_columns)
-        checks.append(pa.Check(lambda df: _non_negative(df, amounts), name="negative_amount"))
+        checks.append(
+            pa.Check(lambda df: _non_negative(df, amounts), name="negative_amount", ignore_na=False)
+        )
     if feed == "repair_orders":
         ends = ["qc_completed_at", "delivered_at", "settled_at"]
-        checks.append(pa.Check(lambda df: _ordered(df, "arrived_at", ends), name="timestamp_order"))
+        checks.append(
+            pa.Check(
+                lambda df: _ordered(df, "arrived_at", ends), name="timestamp_order", ignore_na=False
+            )
+        )
     if feed == "complaints":
         ends = ["first_response_at", "closed_at"]
         checks.append(
-            pa.Check(lambda df: _ordered(df, "received_at", ends), name="response_before_receipt")
+            pa.Check(
+                lambda df: _ordered(df, "received_at", ends),
+                name="response_before_receipt",
+                ignore_na=False,
+            )
         )
     if feed == "survey_responses":
-        checks.append(pa.Check(_in_scale, name="score_out_of_scale"))
+        checks.append(pa.Check(_in_scale, name="score_out_of_scale", ignore_na=False))
     return pa.DataFrameSchema(
         columns, checks=checks, strict=False, coerce=False, name=f"{feed}_row_contract"
     )

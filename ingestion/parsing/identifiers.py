@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 VIN_PATTERN = r"[A-HJ-NPR-Z0-9]{17}"
 _TRANSLIT = {
@@ -46,11 +48,20 @@ PLATE_RE = re.compile(
 )
 PHONE_PATTERN = r"1[3-9][0-9]{9}"
 _SCIENTIFIC = r"[+-]?\d+(\.\d+)?[eE][+-]?\d+"
+# The same patterns for RE2 (pyarrow): Python's `\d` on str is any Unicode decimal digit.
+_SCIENTIFIC_RE2 = r"[+-]?\p{Nd}+(\.\p{Nd}+)?[eE][+-]?\p{Nd}+"
 
 
-def normalize_text_ids(raw: pd.Series) -> pd.Series:
-    """NFKC for non-ASCII cells, upper-case, drop spaces / hyphens / middle dots."""
-    s = raw.astype(object)
+def fullmatch_mask(values: pd.Series, re2_pattern: str) -> np.ndarray:
+    """Vectorised `str.fullmatch` (RE2 via pyarrow): True where the whole text matches."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=bool)
+    arr = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    hit = pc.match_substring_regex(arr, pattern=f"^(?:{re2_pattern})$")
+    return hit.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _normalize_distinct(s: pd.Series) -> pd.Series:
     nonascii = s.notna() & ~s.map(lambda v: v.isascii(), na_action="ignore").fillna(True).astype(
         bool
     )
@@ -60,6 +71,21 @@ def normalize_text_ids(raw: pd.Series) -> pd.Series:
         s = s.copy()
         s[nonascii] = s[nonascii].map(lambda v: unicodedata.normalize("NFKC", v))
     return s.str.upper().str.replace(r"[\s\-·.]", "", regex=True)
+
+
+def normalize_text_ids(raw: pd.Series) -> pd.Series:
+    """NFKC for non-ASCII cells, upper-case, drop spaces / hyphens / middle dots.
+
+    Works once per distinct value (VINs and phones repeat across visits); blank cells are
+    returned as they came."""
+    s = raw.astype(object)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    out = s.to_numpy(dtype=object, copy=True)
+    if len(uniques):
+        done = _normalize_distinct(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+        present = codes >= 0
+        out[present] = done.to_numpy(dtype=object)[codes[present]]
+    return pd.Series(out, index=raw.index, dtype=object)
 
 
 def vin_check_ok(vins: np.ndarray) -> np.ndarray:
@@ -79,7 +105,7 @@ def vin_is_valid(vin: str) -> bool:
 def validate_vins(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Return (normalised VIN or NA, valid flag). Blank cells are NA and not 'valid'."""
     norm = normalize_text_ids(raw)
-    fmt = norm.str.fullmatch(VIN_PATTERN).fillna(False).astype(bool)
+    fmt = pd.Series(fullmatch_mask(norm, VIN_PATTERN), index=raw.index)
     valid = pd.Series(False, index=raw.index)
     if fmt.any():
         valid[fmt] = vin_check_ok(norm[fmt].to_numpy(dtype=object).astype(str))
@@ -90,7 +116,7 @@ def normalize_phones(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Return (11-digit mobile or NA, valid flag) after stripping +86, spaces and hyphens."""
     s = normalize_text_ids(raw)
     s = s.str.replace(r"^(\+86|0086)", "", regex=True)
-    valid = s.str.fullmatch(PHONE_PATTERN).fillna(False).astype(bool)
+    valid = pd.Series(fullmatch_mask(s, PHONE_PATTERN), index=raw.index)
     return s.where(valid), valid
 
 
@@ -102,4 +128,4 @@ def normalize_plates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def is_scientific(raw: pd.Series) -> pd.Series:
     """IDs shown as 1.38E+10 lost their digits in a spreadsheet: invalid."""
-    return raw.astype(object).str.fullmatch(_SCIENTIFIC).fillna(False).astype(bool)
+    return pd.Series(fullmatch_mask(raw, _SCIENTIFIC_RE2), index=raw.index)

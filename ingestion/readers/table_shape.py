@@ -24,7 +24,7 @@ def _is_total_row(rec: list[str], markers: tuple[str, ...]) -> bool:
     for cell in rec:
         value = cell.strip()
         if value:
-            return any(value.startswith(m) for m in markers)
+            return value.startswith(markers)
     return False
 
 

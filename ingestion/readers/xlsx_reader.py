@@ -20,8 +20,25 @@ def _minute(value: dt.datetime) -> dt.datetime:
     return rounded
 
 
+def _float_text(value: float) -> str:
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def _datetime_text(value: dt.datetime) -> str:
+    if value.second or value.microsecond:
+        value = _minute(value)
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
+
+
 def cell_text(value: object) -> str:
     """Render one calamine cell as text: numbers without float noise, date-times to the minute."""
+    kind = type(value)  # exact types first: the common cells are amounts and date-times
+    if kind is float:
+        return _float_text(value)  # type: ignore[arg-type]
+    if kind is dt.datetime:
+        return _datetime_text(value)  # type: ignore[arg-type]
     if value is None:
         return ""
     if isinstance(value, str):
@@ -29,19 +46,17 @@ def cell_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
+        return _float_text(value)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dt.datetime):
-        return _minute(value).strftime("%Y-%m-%d %H:%M")
+        return _datetime_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dt.time):
         return value.strftime("%H:%M")
     if isinstance(value, dt.timedelta):
-        return _minute(_EXCEL_EPOCH + value).strftime("%Y-%m-%d %H:%M")
+        return _datetime_text(_EXCEL_EPOCH + value)
     return str(value)
 
 

@@ -207,7 +207,7 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
 
 
 def test_cli_check_clean_file_exit_0(network: Network) -> None:
-    from .conftest import RO_HEADER, csv_text, ro_row
+    from ing_network import RO_HEADER, csv_text, ro_row
 
     rel = network.write(
         "D001/repair_orders/2024-03.csv",

@@ -47,6 +47,19 @@ CREATE TABLE IF NOT EXISTS gx_results (
     success INTEGER NOT NULL,
     observed_value TEXT
 )"""
+GX_RESULT_COLUMNS = (
+    "run_id",
+    "validated_at",
+    "dealer_code",
+    "feed",
+    "period",
+    "file_path",
+    "suite",
+    "expectation",
+    "policy",
+    "success",
+    "observed_value",
+)
 FEED_ALERTS_DDL = """
 CREATE TABLE IF NOT EXISTS feed_alerts (
     alert_id TEXT PRIMARY KEY,
@@ -155,19 +168,7 @@ def insert_alerts(conn: sqlite3.Connection, alerts: Iterable[dict[str, Any]]) ->
 
 
 def insert_gx_results(conn: sqlite3.Connection, results: Iterable[dict[str, Any]]) -> int:
-    cols = (
-        "run_id",
-        "validated_at",
-        "dealer_code",
-        "feed",
-        "period",
-        "file_path",
-        "suite",
-        "expectation",
-        "policy",
-        "success",
-        "observed_value",
-    )
+    cols = GX_RESULT_COLUMNS
     rows = [
         tuple(
             (None if r.get(c) is None else (r[c] if c != "observed_value" else str(r[c])))

@@ -21,25 +21,13 @@ import numpy as np
 import pandas as pd
 
 from ingestion.canonical import FEEDS
-from ingestion.control_db import GX_RESULTS_DDL
+from ingestion.control_db import GX_RESULT_COLUMNS, GX_RESULTS_DDL
 from ingestion.quality.gx_runtime import get_runtime
 from ingestion.quality.suites import ExpectationMeta, SuiteSpec, load_feed_suites
 
 STATUSES = ("pass", "warn", "hold", "reject")
 _SEVERITY = {"pass": 0, "warn": 1, "hold": 2, "reject": 3}
-RESULT_COLUMNS = (
-    "run_id",
-    "validated_at",
-    "dealer_code",
-    "feed",
-    "period",
-    "file_path",
-    "suite",
-    "expectation",
-    "policy",
-    "success",
-    "observed_value",
-)
+RESULT_COLUMNS = GX_RESULT_COLUMNS
 
 
 @dataclass

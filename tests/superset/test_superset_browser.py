@@ -61,13 +61,23 @@ def login(page, base_url: str, user: str, password: str) -> None:  # type: ignor
     raise AssertionError(f"could not log in as {user}")
 
 
-def render(browser, server: SupersetServer, user: str, slug: str) -> tuple[str, object]:  # type: ignore[no-untyped-def]
-    """Log in, open the dashboard, wait for every chart; returns (visible text, page)."""
+def render(browser, server: SupersetServer, user: str, slug: str, expect: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    """Log in, open the dashboard, wait for every chart; returns (visible text, page).
+
+    Charts re-query once their native filters resolve, so the page text is read until it
+    is stable (and shows every ``expect`` string) rather than at the first paint.
+    """
     context = browser.new_context(viewport={"width": 1600, "height": 2000}, locale="zh-CN")
     page = context.new_page()
     password = ADMIN_PASSWORD if user == "admin" else USER_PASSWORD
-    login(page, server.base_url, user, password)
-    page.goto(f"{server.base_url}/superset/dashboard/{slug}/")
+    for _ in range(3):
+        login(page, server.base_url, user, password)
+        page.goto(f"{server.base_url}/superset/dashboard/{slug}/")
+        page.wait_for_load_state("domcontentloaded")
+        # a session lost on a loaded machine lands back on the login form: log in again
+        if "/login" not in page.url:
+            break
+    assert "/login" not in page.url, f"{user} was sent back to the login page"
     holders = page.locator(".dashboard-component-chart-holder")
     deadline = time.monotonic() + 120
     while True:
@@ -91,6 +101,13 @@ def render(browser, server: SupersetServer, user: str, slug: str) -> tuple[str, 
     for text in texts:
         assert not re.search(r"error|exception|unexpected", text, re.IGNORECASE), text[:300]
     body = page.inner_text("body")
+    settle_deadline = time.monotonic() + 60
+    while time.monotonic() < settle_deadline:
+        page.wait_for_timeout(1500)
+        again = page.inner_text("body")
+        if again == body and all(e in again for e in expect):
+            break
+        body = again
     assert TITLES[slug] in body
     context.close()
     return body, page
@@ -105,12 +122,14 @@ def _latest_month(mart: duckdb.DuckDBPyConnection) -> str:
 def test_oem_sees_rankings_with_composite_leader(
     browser, superset_server: SupersetServer, mart: duckdb.DuckDBPyConnection
 ) -> None:
-    body, _ = render(browser, superset_server, "oem", "regional-rankings")
     leader = mart.execute(
         "SELECT dealer_code FROM rpt_regional_rankings WHERE kpi_code = 'composite' "
         "AND period_grain = 'month' AND period_label = ? AND rank_national = 1",
         [_latest_month(mart)],
     ).fetchall()
+    body, _ = render(
+        browser, superset_server, "oem", "regional-rankings", tuple(c for (c,) in leader)
+    )
     assert leader and all(code in body for (code,) in leader)
     assert _latest_month(mart) in body
     names_zh = {
@@ -124,8 +143,8 @@ def test_oem_sees_rankings_with_composite_leader(
 def test_oem_sees_feed_health_totals(
     browser, superset_server: SupersetServer, mart: duckdb.DuckDBPyConnection
 ) -> None:
-    body, _ = render(browser, superset_server, "oem", "feed-health")
     loaded = mart.execute("SELECT sum(rows_loaded) FROM rpt_feed_health").fetchone()[0]
+    body, _ = render(browser, superset_server, "oem", "feed-health", (f"{int(loaded):,}",))
     assert f"{int(loaded):,}" in body
     assert "主要隔离原因" in body
 

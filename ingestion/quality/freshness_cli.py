@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from ingestion.quality.cli_options import settings_and_reference
 from ingestion.quality.freshness import check_freshness
-from ingestion.settings import ConfigError, Settings
 
 app = typer.Typer(help="Late dealer feeds (no file N days after period end) -> feed_alerts.")
 
@@ -20,12 +18,7 @@ def freshness(
 ) -> None:
     """Check every dealer x feed, record new late_feed alerts, print the late ones."""
     console = Console()
-    try:
-        settings = Settings.from_env()
-        reference = date.fromisoformat(as_of) if as_of else date.today()
-    except (ConfigError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    settings, reference = settings_and_reference(console, as_of)
     late = check_freshness(settings, reference)
     table = Table(title=f"Late feeds as of {reference.isoformat()}: {len(late)}")
     for name in ("dealer", "feed", "period", "due", "days late", "new alert"):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from ingestion.quality.cli_options import settings_and_reference
 from ingestion.quality.health import feed_health
-from ingestion.settings import ConfigError, Settings
 
 app = typer.Typer(
     help="Feed health per dealer and feed, from the control DB.",
@@ -32,12 +30,7 @@ def health(
 ) -> None:
     """Print the feed health of one dealer."""
     console = Console()
-    try:
-        settings = Settings.from_env()
-        reference = date.fromisoformat(as_of) if as_of else date.today()
-    except (ConfigError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    settings, reference = settings_and_reference(console, as_of)
     frame = feed_health(settings, reference, dealer_code=dealer_code)
     if frame.empty:
         console.print(f"no ledger entries for dealer {dealer_code} in {settings.control_db}")

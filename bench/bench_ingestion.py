@@ -3,24 +3,31 @@
     .venv/pipeline/bin/python bench/bench_ingestion.py --network var/sample_network
 
 Runs the full ingestion (read, map, row contract, quality gate, landing, ledger) feed by feed
-over the planned shards into a fresh lake, then measures the floor: DuckDB `read_csv` over the
+over the planned shards into a fresh lake, on `--workers` processes side by side (default: one
+per core, as Airflow runs the mapped shard tasks), then measures the floor: DuckDB `read_csv` over the
 same number of files per feed, written in the canonical dialect, with explicit column types and
 `auto_detect=false`. Reports rows/s per feed and overall, the ratio to the floor, the time
 spent in the quality gate, the process CPU time (the wall-clock ratio is inflated when other
-work shares the cores) and the peak resident memory. Prints one progress line per shard.
+work shares the cores) and the peak resident memory of one worker. A feed's seconds are its
+share of the wall time (its worker-seconds over all worker-seconds). Prints one progress line
+per shard.
 
     --report var/bench/reports/ingestion_large   writes ingestion_large.json and .md
     --max-shards N                                ingest only the first N shards
+    --workers N                                   shards side by side (1 = one process)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import resource
 import shutil
 import time
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import duckdb
@@ -33,14 +40,24 @@ from ingestion.settings import PROJECT_ROOT, Settings
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Largest resident set of this process or any finished worker (one worker's batch)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, workers) / 1024
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process plus its finished workers."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _progress(
     done: int, total: int, files: int, rows: float, started: float, cpu_started: float
 ) -> None:
     elapsed = time.perf_counter() - started
-    cpu = time.process_time() - cpu_started
+    cpu = _cpu_seconds() - cpu_started
     eta = elapsed / done * (total - done) if done else 0.0
     print(
         f"shard {done}/{total}: {files} files, {rows:.0f} rows, {elapsed:.0f} s "
@@ -50,46 +67,70 @@ def _progress(
     )
 
 
-def run_pipeline(
-    settings: Settings, max_shards: int | None = None
-) -> tuple[dict[str, dict[str, float]], float]:
-    """Ingest every shard feed by feed; returns per-feed rows/seconds and gate seconds."""
-    gate_seconds = 0.0
+_GATE_SECONDS = 0.0
+
+
+def _install_gate_timer() -> None:
+    """Worker initializer: time the quality gate inside each worker (measure, do not replace)."""
     original = gate_hook.run_quality_gate
 
     def timed_gate(*args, **kwargs):  # type: ignore[no-untyped-def]
-        nonlocal gate_seconds
+        global _GATE_SECONDS
         t = time.perf_counter()
         try:
             return original(*args, **kwargs)
         finally:
-            gate_seconds += time.perf_counter() - t
+            _GATE_SECONDS += time.perf_counter() - t
 
-    shard_module.run_quality_gate = timed_gate  # measure, do not replace
+    shard_module.run_quality_gate = timed_gate
+
+
+def _ingest_shard(
+    settings: Settings, shard: dict
+) -> tuple[dict[str, dict[str, float]], float, int]:
+    """One shard feed by feed in a worker: per-feed rows/files/seconds, gate seconds, files."""
+    global _GATE_SECONDS
+    _GATE_SECONDS = 0.0
+    by_feed: dict[str, list[str]] = defaultdict(list)
+    for f in shard["files"]:
+        parts = f.split("/")
+        by_feed[parts[1] if len(parts) == 3 else "other"].append(f)
+    stats: dict[str, dict[str, float]] = {}
+    for feed, files in by_feed.items():
+        t, c = time.perf_counter(), time.process_time()
+        summary = shard_module.ingest_files(settings, files)
+        stats[feed] = {
+            "seconds": time.perf_counter() - t,
+            "cpu_seconds": time.process_time() - c,
+            "rows": float(summary["rows_read"]),
+            "files": float(len(files)),
+        }
+    return stats, _GATE_SECONDS, len(shard["files"])
+
+
+def run_pipeline(
+    settings: Settings, max_shards: int | None = None, workers: int = 1
+) -> tuple[dict[str, dict[str, float]], float]:
+    """Ingest every shard on `workers` processes (as Airflow runs mapped shard tasks side by
+    side); returns per-feed rows / files / worker-seconds and the gate's worker-seconds."""
     stats: dict[str, dict[str, float]] = defaultdict(
         lambda: {"rows": 0.0, "files": 0.0, "seconds": 0.0, "cpu_seconds": 0.0}
     )
     shards = plan_shards(settings)[:max_shards] if max_shards else plan_shards(settings)
-    started, cpu_started = time.perf_counter(), time.process_time()
-    done_files, done_rows = 0, 0.0
-    try:
-        for n, shard in enumerate(shards, start=1):
-            by_feed: dict[str, list[str]] = defaultdict(list)
-            for f in shard["files"]:
-                parts = f.split("/")
-                by_feed[parts[1] if len(parts) == 3 else "other"].append(f)
-            for feed, files in by_feed.items():
-                t, c = time.perf_counter(), time.process_time()
-                summary = shard_module.ingest_files(settings, files)
-                stats[feed]["seconds"] += time.perf_counter() - t
-                stats[feed]["cpu_seconds"] += time.process_time() - c
-                stats[feed]["rows"] += summary["rows_read"]
-                stats[feed]["files"] += len(files)
-                done_files += len(files)
-                done_rows += summary["rows_read"]
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
+    done_files, done_rows, gate_seconds = 0, 0.0, 0.0
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_install_gate_timer) as pool:
+        futures = [pool.submit(_ingest_shard, settings, shard) for shard in shards]
+        for n, future in enumerate(as_completed(futures), start=1):
+            feed_stats, gate, files = future.result()
+            gate_seconds += gate
+            for feed, st in feed_stats.items():
+                for key, value in st.items():
+                    stats[feed][key] += value
+                done_rows += st["rows"]
+            done_files += files
             _progress(n, len(shards), done_files, done_rows, started, cpu_started)
-    finally:
-        shard_module.run_quality_gate = original
     return dict(stats), gate_seconds
 
 
@@ -142,6 +183,12 @@ def main() -> None:
     )
     parser.add_argument("--max-shards", type=int, default=None, help="only the first N shards")
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="shards ingested side by side, like mapped Airflow tasks (default: all cores)",
+    )
+    parser.add_argument(
         "--drop-work", action="store_true", help="delete the work directory (lake, floor copy)"
     )
     args = parser.parse_args()
@@ -155,10 +202,21 @@ def main() -> None:
         lake=work / "lake",
         env="test",
     )
-    started, cpu_started = time.perf_counter(), time.process_time()
-    ours, gate_seconds = run_pipeline(settings, args.max_shards)
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
+    worker_seconds, gate_worker_seconds = run_pipeline(settings, args.max_shards, args.workers)
     total_seconds = time.perf_counter() - started
-    total_cpu = time.process_time() - cpu_started
+    total_cpu = _cpu_seconds() - cpu_started
+    # Per feed: its share of the wall time = its worker-seconds / all worker-seconds.
+    busy = sum(st["seconds"] for st in worker_seconds.values()) or 1.0
+    ours = {
+        feed: {
+            **st,
+            "worker_seconds": st["seconds"],
+            "seconds": st["seconds"] / busy * total_seconds,
+        }
+        for feed, st in worker_seconds.items()
+    }
+    gate_seconds = gate_worker_seconds / busy * total_seconds
     peak = _peak_rss_mb()
     print(
         f"pipeline: {total_seconds:.1f} s, gate {gate_seconds:.1f} s, peak RSS {peak:.0f} MB",
@@ -199,6 +257,7 @@ def main() -> None:
         "cpu_ratio": total_cpu / floor_seconds,
         "files": sum(o["files"] for o in ours.values()),
         "shards_limit": args.max_shards,
+        "workers": args.workers,
         "peak_rss_mb": peak,
     }
     report["overall"] = overall
@@ -231,7 +290,8 @@ def _markdown(report: dict) -> str:
         "",
         f"{o['files']:.0f} files, {o['rows']:.0f} rows; pipeline {o['seconds']:.1f} s wall, "
         f"{o['cpu_seconds']:.1f} s cpu; floor {o['floor_seconds']:.1f} s; quality gate "
-        f"{o['gate_seconds']:.1f} s; peak RSS {o['peak_rss_mb']:.0f} MB.",
+        f"{o['gate_seconds']:.1f} s; {o['workers']} workers, peak RSS per worker "
+        f"{o['peak_rss_mb']:.0f} MB.",
         "",
         "| feed | files | rows | s | cpu s | rows/s | floor s | ratio |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",

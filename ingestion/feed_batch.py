@@ -51,7 +51,9 @@ def _read_all(
     errors: dict[int, tuple[str, str]] = {}
     for job in jobs:
         try:
-            table = read_raw_table(job.data, job.dialect, header_hints(feed, job.dialect))
+            table = read_raw_table(
+                job.data, job.dialect, header_hints(feed, job.dialect), columnar=True
+            )
         except FileReadError as exc:
             errors[job.idx] = (exc.rule, exc.reason)
             continue

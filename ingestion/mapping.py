@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingestion.canonical import FEEDS
 from ingestion.normalize import normalize_header
@@ -38,31 +40,44 @@ def header_hints(feed: str, profile: DialectProfile) -> frozenset[str]:
     return frozenset(columns) | frozenset(items)
 
 
+def _text_column(chunks: list[pa.Array | pa.ChunkedArray]) -> np.ndarray:
+    """Cells of one column over many files: stripped, '' -> None, as an object array."""
+    column = pa.chunked_array(
+        [c for chunk in chunks for c in getattr(chunk, "chunks", [chunk])], pa.string()
+    )
+    trimmed = pc.utf8_trim_whitespace(column)
+    blank = pc.equal(trimmed, "")
+    return np.asarray(
+        pc.if_else(blank, pa.scalar(None, pa.string()), trimmed).to_numpy(zero_copy_only=False),
+        dtype=object,
+    )
+
+
 def _group_frame(header: list[str], tables: list[tuple[int, RawTable]]) -> pd.DataFrame:
     """One frame for many files with the same header: cells stripped, '' -> None, lineage."""
-    rows: list[list[str]] = []
-    file_idx: list[np.ndarray] = []
-    source_row: list[np.ndarray] = []
-    malformed: list[np.ndarray] = []
-    for idx, table in tables:
-        n = len(table.rows)
-        rows.extend(table.rows)
-        file_idx.append(np.full(n, idx, dtype=np.int64))
-        source_row.append(np.arange(1, n + 1, dtype=np.int64))
-        mal = np.zeros(n, dtype=bool)
+    per_table = [table.column_arrays() for _, table in tables]
+    sizes = [table.num_rows for _, table in tables]
+    n = sum(sizes)
+    data: dict[str, object] = {
+        name: _text_column([cols[i] for cols in per_table]) if n else np.empty(0, dtype=object)
+        for i, name in enumerate(header)
+    }
+    frame = pd.DataFrame(data, index=pd.RangeIndex(n), dtype=object)
+    malformed = np.zeros(n, dtype=bool)
+    start = 0
+    for (_, table), size in zip(tables, sizes, strict=True):
         if table.malformed:
-            mal[list(table.malformed)] = True
-        malformed.append(mal)
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
-    data: dict[str, object] = {}
-    for name, cells in zip(header, columns, strict=True):
-        arr = np.empty(len(cells), dtype=object)
-        arr[:] = [c.strip() or None for c in cells]
-        data[name] = arr
-    frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)), dtype=object)
-    frame["_file_idx"] = np.concatenate(file_idx) if file_idx else np.zeros(0, dtype=np.int64)
-    frame["_source_row"] = np.concatenate(source_row) if source_row else np.zeros(0, np.int64)
-    frame["_malformed"] = np.concatenate(malformed) if malformed else np.zeros(0, dtype=bool)
+            malformed[[start + i for i in table.malformed]] = True
+        start += size
+    frame["_file_idx"] = np.repeat(
+        np.array([idx for idx, _ in tables], dtype=np.int64), np.array(sizes, dtype=np.int64)
+    )
+    frame["_source_row"] = (
+        np.concatenate([np.arange(1, k + 1, dtype=np.int64) for k in sizes])
+        if n
+        else np.zeros(0, np.int64)
+    )
+    frame["_malformed"] = malformed
     return frame
 
 

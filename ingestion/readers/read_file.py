@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from ingestion.readers.base import FileReadError, RawTable
+from ingestion.readers.csv_columnar import read_csv_columnar
 from ingestion.readers.csv_reader import read_csv_text
 from ingestion.readers.decode import decode_bytes
 from ingestion.readers.xlsx_reader import read_xlsx_bytes
 from ingestion.registry.schema import DialectProfile
 
 
-def read_raw_table(data: bytes, profile: DialectProfile, hints: frozenset[str]) -> RawTable:
+def read_raw_table(
+    data: bytes, profile: DialectProfile, hints: frozenset[str], columnar: bool = False
+) -> RawTable:
+    """One file as a RawTable; `columnar` lets a clean CSV take the Arrow fast path."""
     if not data:
         raise FileReadError("empty_file", "file is empty (0 bytes): no header row")
     markers = tuple(profile.total_row_markers)
     if profile.format == "xlsx":
         return read_xlsx_bytes(data, profile.header_row, hints, markers)
     text, used = decode_bytes(data, profile.encoding)
-    table = read_csv_text(
-        text, profile.delimiter, profile.quotechar, profile.header_row, hints, markers
-    )
+    args = (text, profile.delimiter, profile.quotechar, profile.header_row, hints, markers)
+    table = (read_csv_columnar(*args) if columnar else None) or read_csv_text(*args)
     table.encoding = used
     return table

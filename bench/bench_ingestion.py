@@ -53,16 +53,12 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _progress(
-    done: int, total: int, files: int, rows: float, started: float, cpu_started: float
-) -> None:
+def _progress(done: int, total: int, files: int, rows: float, started: float) -> None:
     elapsed = time.perf_counter() - started
-    cpu = _cpu_seconds() - cpu_started
     eta = elapsed / done * (total - done) if done else 0.0
     print(
-        f"shard {done}/{total}: {files} files, {rows:.0f} rows, {elapsed:.0f} s "
-        f"(cpu {cpu:.0f} s), {rows / elapsed if elapsed else 0:.0f} rows/s, "
-        f"peak RSS {_peak_rss_mb():.0f} MB, eta {eta / 60:.1f} min",
+        f"shard {done}/{total}: {files} files, {rows:.0f} rows, {elapsed:.0f} s, "
+        f"{rows / elapsed if elapsed else 0:.0f} rows/s, eta {eta / 60:.1f} min",
         flush=True,
     )
 
@@ -117,7 +113,7 @@ def run_pipeline(
         lambda: {"rows": 0.0, "files": 0.0, "seconds": 0.0, "cpu_seconds": 0.0}
     )
     shards = plan_shards(settings)[:max_shards] if max_shards else plan_shards(settings)
-    started, cpu_started = time.perf_counter(), _cpu_seconds()
+    started = time.perf_counter()
     done_files, done_rows, gate_seconds = 0, 0.0, 0.0
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_install_gate_timer) as pool:
@@ -130,7 +126,7 @@ def run_pipeline(
                     stats[feed][key] += value
                 done_rows += st["rows"]
             done_files += files
-            _progress(n, len(shards), done_files, done_rows, started, cpu_started)
+            _progress(n, len(shards), done_files, done_rows, started)
     return dict(stats), gate_seconds
 
 

@@ -55,8 +55,12 @@ def read_csv_columnar(
         return None
     scan = (header_row - 1) if header_row else HEADER_SCAN_ROWS - 1
     parts = text.split("\n", scan + 1)
-    head = _header_records(parts[: scan + 1], quotechar, delimiter)
-    if head is None or len(head) < scan + 1:
+    lines = parts[: scan + 1]
+    if len(parts) <= scan + 1:  # the whole file is within the scanned lines
+        while lines and not lines[-1].strip():
+            lines.pop()
+    head = _header_records(lines, quotechar, delimiter)
+    if head is None or not head or (header_row and len(head) < scan + 1):
         return None  # blank, quoted or missing lines above the body: row-by-row reader
     h = scan if header_row else detect_header_row(head, header_hints)
     cells = head[h]

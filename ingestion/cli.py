@@ -211,6 +211,70 @@ def ingest(
     except ConfigError as exc:
         _fail_usage(str(exc))
         return
+    _print_totals(totals)
+
+
+FILE_STATUSES = ("loaded", "released", "skipped", "held", "rejected")
+
+
+@app.command("reprocess")
+def reprocess(
+    dealer: Annotated[
+        list[str] | None, typer.Option("--dealer", "-d", help="dealer code (repeatable)")
+    ] = None,
+    feed: Annotated[
+        list[str] | None, typer.Option("--feed", "-f", help="feed folder (repeatable)")
+    ] = None,
+    dialect: Annotated[
+        str | None, typer.Option(help="every dealer whose current dialect profile is this one")
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(help=f"latest ledger status (repeatable): {', '.join(FILE_STATUSES)}"),
+    ] = None,
+    all_files: Annotated[bool, typer.Option("--all", help="every file in the inbox")] = False,
+    dry_run: Annotated[bool, typer.Option(help="list the files, process nothing")] = False,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Process files again with the current registry, e.g. after a dialect profile was fixed.
+
+    Plain `ingest` skips content it has seen (a rejected file keeps its status); this
+    command re-reads the selected files: loaded periods are replaced atomically, rejected
+    or held files get a new outcome.
+    """
+    from ingestion.pipeline import reprocess_files, select_files
+    from ingestion.registry import load_registry
+
+    if not (dealer or feed or dialect or status or all_files):
+        _fail_usage("choose files: --dealer, --feed, --dialect, --status or --all")
+    bad = sorted(set(status or ()) - set(FILE_STATUSES))
+    if bad:
+        _fail_usage(f"unknown status {', '.join(bad)} (choose from {', '.join(FILE_STATUSES)})")
+    s = _settings()
+    try:
+        if dialect is not None and dialect not in load_registry(s).dialects:
+            _fail_usage(f"unknown dialect profile {dialect!r}")
+        files = select_files(s, dealer, feed, dialect, status)
+    except ConfigError as exc:
+        _fail_usage(str(exc))
+        return
+    console.print(f"{len(files)} file(s) selected")
+    if dry_run or not files:
+        for rel in files[:50]:
+            console.print(f"  {rel}")
+        if len(files) > 50:
+            console.print(f"  … and {len(files) - 50} more")
+        raise typer.Exit(EXIT_OK)
+    try:
+        totals = reprocess_files(s, files, progress=not quiet)
+    except ConfigError as exc:
+        _fail_usage(str(exc))
+        return
+    _print_totals(totals)
+
+
+def _print_totals(totals: dict) -> None:
+    """The run's counts as a table; exit 1 when a file was rejected or held."""
     t = Table(title=f"ingestion {totals['run_id']}")
     t.add_column("measure")
     t.add_column("value", justify="right")

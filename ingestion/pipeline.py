@@ -6,9 +6,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from ingestion.control_db import connect, export_tables, latest_entries
+from ingestion.control_db import connect, control_db, export_tables, latest_entries
 from ingestion.dealer_master import land_dealers, load_dealer_master
 from ingestion.discovery import list_inbox
+from ingestion.registry import load_registry
 from ingestion.settings import ConfigError, Settings, resolve_settings
 from ingestion.shard import Progress, ingest_files
 
@@ -81,32 +82,91 @@ def export_control_tables(settings: Settings | None = None) -> dict[str, int]:
 def ingest_inbox(settings: Settings | None = None, progress: bool = True) -> dict:
     """Land the dealer master, ingest every shard in turn, export the control tables."""
     s = resolve_settings(settings)
-    run_id = f"run-{uuid.uuid4().hex[:12]}"
     dealers = land_dealer_master(s)
     shards = plan_shards(s)
-    totals: dict[str, Any] = {"run_id": run_id, "dealers": dealers, "shards": len(shards)}
+    totals = _ingest_batches(s, [sh["files"] for sh in shards], progress)
+    totals.update(dealers=dealers, shards=len(shards))
+    totals["control_tables"] = export_control_tables(s)
+    return totals
+
+
+def select_files(
+    settings: Settings | None = None,
+    dealers: list[str] | None = None,
+    feeds: list[str] | None = None,
+    dialect: str | None = None,
+    statuses: list[str] | None = None,
+) -> list[str]:
+    """Inbox files matching every given filter (dealer, feed folder, the dealer's current
+    dialect profile, the file's latest ledger status), in inbox order."""
+    s = resolve_settings(settings)
+    listing = list_inbox(s.inbox)
+    wanted_dealers = set(dealers) if dealers else None
+    dialect_of: dict[str, str] = {}
+    if dialect is not None:
+        registry = load_registry(s)
+        master = load_dealer_master(s.dealer_master)
+        vendors = master.vendors()
+        for code in master.codes:
+            dialect_of[code] = registry.dialect_for(code, vendors.get(code)).name
+    selected = []
+    for dealer, files in listing.items():
+        if wanted_dealers is not None and dealer not in wanted_dealers:
+            continue
+        if dialect is not None and dialect_of.get(dealer) != dialect:
+            continue
+        for rel in files:
+            parts = rel.split("/")
+            if feeds and (len(parts) < 3 or parts[1] not in feeds):
+                continue
+            selected.append(rel)
+    if statuses:
+        with control_db(s.control_db) as conn:
+            latest = latest_entries(conn, selected)
+        selected = [r for r in selected if r in latest and latest[r]["status"] in statuses]
+    return selected
+
+
+def reprocess_files(settings: Settings | None, files: list[str], progress: bool = True) -> dict:
+    """Process the given inbox files again with the current registry, even when their
+    content was seen before: loaded periods are replaced atomically, rejected or held files
+    get a new outcome. Batches follow the shard size; the control tables are exported."""
+    s = resolve_settings(settings)
+    land_dealer_master(s)
+    batches = [files[i : i + s.shard_size] for i in range(0, len(files), s.shard_size)]
+    totals = _ingest_batches(s, batches, progress, reprocess=True)
+    totals["control_tables"] = export_control_tables(s)
+    return totals
+
+
+def _ingest_batches(
+    s: Settings, batches: list[list[str]], progress: bool, reprocess: bool = False
+) -> dict[str, Any]:
+    """Ingest batches of files in turn under one run id, with a progress bar; sum the counts."""
+    run_id = f"run-{uuid.uuid4().hex[:12]}"
+    totals: dict[str, Any] = {"run_id": run_id}
     bar = None
-    if progress and shards:
+    if progress and batches:
         from rich.progress import Progress as RichProgress
 
         bar = RichProgress(transient=False)
         bar.start()
-        task = bar.add_task("ingesting", total=sum(len(sh["files"]) for sh in shards))
+        task = bar.add_task("ingesting", total=sum(len(b) for b in batches))
     try:
-        for shard in shards:
-            summary = ingest_shard(
-                shard,
+        for batch in batches:
+            summary = ingest_files(
                 s,
+                [str(f) for f in batch],
                 run_id=run_id,
                 progress=(lambda feed, n: bar.advance(task, n)) if bar else None,  # type: ignore[misc]
+                reprocess=frozenset(batch) if reprocess else frozenset(),
             )
             for key, value in summary.items():
-                if isinstance(value, int | float) and key not in ("shard_id",):
+                if isinstance(value, int | float):
                     totals[key] = totals.get(key, 0) + value
     finally:
         if bar:
             bar.stop()
-    totals["control_tables"] = export_control_tables(s)
     return totals
 
 

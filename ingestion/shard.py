@@ -63,8 +63,13 @@ def ingest_files(
     release: frozenset[str] = frozenset(),
     progress: Progress | None = None,
     now: dt.datetime | None = None,
+    reprocess: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """Ingest the given inbox-relative files; returns counts per status and rows."""
+    """Ingest the given inbox-relative files; returns counts per status and rows.
+
+    A file whose content was seen before is skipped (loaded) or keeps its status (held,
+    rejected) unless it is in `release` (a held file loads) or `reprocess` (processed again
+    with the current registry, e.g. after a dialect profile was corrected)."""
     run_id = run_id or f"run-{uuid.uuid4().hex[:12]}"
     started = _utc_now()
     local_now = now or dt.datetime.now(SHANGHAI).replace(tzinfo=None)
@@ -114,7 +119,7 @@ def ingest_files(
                 continue
             sha = hashlib.sha256(data).hexdigest()
             prev = previous.get(rel)
-            if prev and prev["file_sha256"] == sha and rel not in release:
+            if prev and prev["file_sha256"] == sha and rel not in release and rel not in reprocess:
                 if prev["status"] in ("loaded", "released", "skipped"):
                     ledger.append(
                         {

@@ -227,3 +227,54 @@ def test_cli_check_clean_file_exit_0(network: Network) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "would load 5" in result.output
+
+
+def test_reprocess_after_fixing_a_profile(
+    network: Network, config_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file rejected under a wrong profile stays rejected on re-ingest; after the YAML is
+    fixed, `reprocess` gives it a new outcome, and reprocessing a loaded file is idempotent."""
+    _write_sample(network)
+    rel = "D001/repair_orders/2024-03.csv"
+    runner = CliRunner()
+    monkeypatch.setenv("AFTERSALES_INBOX", str(network.inbox))
+    monkeypatch.setenv("AFTERSALES_DEALER_MASTER", str(network.settings.dealer_master))
+    monkeypatch.setenv("AFTERSALES_LAKE", str(network.settings.lake))
+    settings = network.settings
+    assert runner.invoke(app, ["ingest", "--quiet"]).exit_code == 1
+    assert ledger(settings).iloc[-1]["reason"].startswith("required_column_missing")
+    assert runner.invoke(app, ["ingest", "--quiet"]).exit_code == 0
+    assert len(ledger(settings)) == 1  # same content: the rejection stands
+
+    # onboard the dialect, but forget the label 完工 of the status value map
+    dialect = yaml.safe_load(yaml.safe_dump(NEW_DIALECT, allow_unicode=True))
+    del dialect["feeds"]["repair_orders"]["value_maps"]["status"]["完工"]
+    path = config_dir / "dialects" / "tianma_tsv.yaml"
+    path.write_text(yaml.safe_dump(dialect, allow_unicode=True), encoding="utf-8")
+    registry = yaml.safe_load((config_dir / "registry.yaml").read_text(encoding="utf-8"))
+    registry["dealer_overrides"] = {"D001": "tianma_tsv"}
+    (config_dir / "registry.yaml").write_text(yaml.safe_dump(registry), encoding="utf-8")
+
+    assert runner.invoke(app, ["reprocess"]).exit_code == 2  # a selection is required
+    assert runner.invoke(app, ["reprocess", "--dialect", "nope"]).exit_code == 2
+    dry = runner.invoke(app, ["reprocess", "--status", "rejected", "--dry-run"])
+    assert dry.exit_code == 0 and rel in dry.output and len(ledger(settings)) == 1
+    again = runner.invoke(app, ["reprocess", "--status", "rejected", "--quiet"])
+    assert again.exit_code == 1, again.output
+    last = ledger(settings).iloc[-1]
+    assert last["dialect"] == "tianma_tsv" and last["reason"].startswith("quarantine_share")
+
+    path.write_text(yaml.safe_dump(NEW_DIALECT, allow_unicode=True), encoding="utf-8")
+    fixed = runner.invoke(app, ["reprocess", "--dialect", "tianma_tsv", "--quiet"])
+    assert fixed.exit_code == 0, fixed.output
+    last = ledger(settings).iloc[-1]
+    assert last["status"] == "loaded" and last["rows_loaded"] == 29
+    assert last["rows_read"] == last["rows_loaded"] + last["rows_quarantined"]
+    first = landed(settings, "repair_orders", "D001", "2024-03").drop(columns="_loaded_at")
+    assert rules_by_row(quarantine(settings, "repair_orders", "D001", "2024-03")) == {
+        7: "unparseable_date"
+    }
+    assert runner.invoke(app, ["reprocess", "-d", "D001", "--quiet"]).exit_code == 0
+    second = landed(settings, "repair_orders", "D001", "2024-03").drop(columns="_loaded_at")
+    pd.testing.assert_frame_equal(first, second)
+    assert len(ledger(settings)) == 4

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import python_calamine
 
 from ingestion.readers.base import FileReadError, RawTable
@@ -60,6 +62,49 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+def _floats_text(values: list[float]) -> list[str]:
+    """cell_text of many floats at once, computed by Arrow (the same text)."""
+    arr = pa.array(values, pa.float64())
+    text = pc.cast(arr, pa.string()).to_pylist()
+    # Arrow and repr() agree except on tiny or huge non-integral values: those by repr
+    odd = pc.and_(
+        pc.not_equal(pc.floor(arr), arr),
+        pc.or_(pc.less(pc.abs(arr), 1e-4), pc.greater_equal(pc.abs(arr), 1e15)),
+    )
+    for i in pc.indices_nonzero(odd).to_pylist():
+        text[i] = _float_text(values[i])
+    return text
+
+
+def _datetimes_text(values: list[dt.datetime]) -> list[str]:
+    """cell_text of many date-times at once: rounded to the minute by Arrow."""
+    arr = pa.array(values, pa.timestamp("us"))
+    return pc.strftime(pc.round_temporal(arr, unit="minute"), format="%Y-%m-%d %H:%M").to_pylist()
+
+
+_BULK = {float: _floats_text, dt.datetime: _datetimes_text}
+
+
+def column_text(col: tuple[object, ...]) -> list[str]:
+    """Every cell of one sheet column as text: numbers and date-times converted in bulk,
+    text kept, any other cell type one by one (same result as cell_text per cell)."""
+    kinds = set(map(type, col))
+    if kinds == {str}:
+        return list(col)  # type: ignore[arg-type]
+    out: list[object] = list(col)
+    for kind in kinds - {str}:
+        where = [i for i, v in enumerate(col) if type(v) is kind]
+        bulk = _BULK.get(kind)
+        texts = bulk([col[i] for i in where]) if bulk else [cell_text(col[i]) for i in where]  # type: ignore[arg-type]
+        for i, text in zip(where, texts, strict=True):
+            out[i] = text
+    return out  # type: ignore[return-value]
+
+
+def _pad(row: list[object], width: int) -> list[object]:
+    return row if len(row) == width else row + [""] * (width - len(row))
+
+
 def read_xlsx_bytes(
     data: bytes,
     header_row: int | None = None,
@@ -72,11 +117,9 @@ def read_xlsx_bytes(
         values = workbook.get_sheet_by_index(sheet).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises several error types for broken files
         raise FileReadError("unparseable", f"Excel file cannot be opened: {exc}") from exc
-    records = []
-    for row in values:
-        rec = [c if isinstance(c, str) else cell_text(c) for c in row]
-        if any(rec):
-            records.append(rec)
+    width = max((len(row) for row in values), default=0)
+    columns = [column_text(col) for col in zip(*(_pad(row, width) for row in values), strict=True)]
+    records = [list(rec) for rec in zip(*columns, strict=True) if any(rec)]
     table = finish_table(records, header_row, header_hints, total_markers)
     table.encoding = "xlsx"
     return table

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import python_calamine
@@ -63,17 +64,13 @@ def cell_text(value: object) -> str:
 
 
 def _floats_text(values: list[float]) -> list[str]:
-    """cell_text of many floats at once, computed by Arrow (the same text)."""
-    arr = pa.array(values, pa.float64())
-    text = pc.cast(arr, pa.string()).to_pylist()
-    # Arrow and repr() agree except on tiny or huge non-integral values: those by repr
-    odd = pc.and_(
-        pc.not_equal(pc.floor(arr), arr),
-        pc.or_(pc.less(pc.abs(arr), 1e-4), pc.greater_equal(pc.abs(arr), 1e15)),
-    )
-    for i in pc.indices_nonzero(odd).to_pylist():
-        text[i] = _float_text(values[i])
-    return text
+    """cell_text of many floats at once: whole numbers by Arrow, the rest by repr()."""
+    arr = np.asarray(values, dtype=np.float64)
+    whole = (np.floor(arr) == arr) & (np.abs(arr) < 1e15)
+    out = np.empty(len(values), dtype=object)
+    out[~whole] = list(map(repr, arr[~whole].tolist()))
+    out[whole] = pc.cast(pa.array(arr[whole].astype(np.int64)), pa.string()).to_pylist()
+    return out.tolist()  # type: ignore[no-any-return]
 
 
 def _datetimes_text(values: list[dt.datetime]) -> list[str]:

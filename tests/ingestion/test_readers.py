@@ -116,3 +116,28 @@ def test_broken_xlsx_rejected() -> None:
     with pytest.raises(FileReadError) as exc:
         read_raw_table(b"PK\x03\x04 not really a zip", XLSX, HINTS)
     assert exc.value.rule == "unparseable"
+
+
+def test_xlsx_bulk_column_text_matches_cell_by_cell() -> None:
+    from ingestion.readers.xlsx_reader import cell_text, column_text
+
+    column = (
+        "开单时间",
+        dt.datetime(2024, 3, 5, 14, 29, 30),  # rounds up to 14:30
+        dt.datetime(2024, 3, 5, 14, 29, 29, 999999),  # rounds down
+        1280.5,
+        300.0,
+        13800138000.0,
+        1e-5,
+        1e16,
+        0.1 + 0.2,
+        -3.0,
+        "",
+        dt.date(2024, 3, 5),
+        True,
+        "合计",
+    )
+    expected = [c if isinstance(c, str) else cell_text(c) for c in column]
+    assert column_text(column) == expected
+    assert expected[1:4] == ["2024-03-05 14:30", "2024-03-05 14:29", "1280.5"]
+    assert expected[4:6] == ["300", "13800138000"]

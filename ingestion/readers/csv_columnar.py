@@ -2,9 +2,9 @@
 
 Returns None whenever the file needs the row-by-row reader (title rows with quotes or
 blank lines, trailing header cells, total-row markers, a truncated quote, or any record of
-the wrong width): that reader then applies the full rules, so both paths give the same
-table. A monthly export that is clean takes one C++ parse instead of a Python call per
-record and per cell.
+the wrong width), and for small files, where the csv module is faster: that reader then
+applies the full rules, so both paths give the same table. A monthly export that is clean
+takes one C++ parse instead of a Python call per record and per cell.
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ import pyarrow.csv as pacsv
 from ingestion.normalize import normalize_header
 from ingestion.readers.base import RawTable
 from ingestion.readers.table_shape import HEADER_SCAN_ROWS, detect_header_row
+
+# Below this body size Python's csv module is faster than a call into Arrow (fixed cost
+# ~0.3 ms): measured crossover about 150-250 repair-order lines.
+SMALL_BODY_BYTES = 24_000
 
 
 class _Invalid:
@@ -68,14 +72,13 @@ def read_csv_columnar(
     if not header or header[-1] == "" or len(set(header)) != len(header):
         return None
     body = "\n".join(parts[h + 1 :]) if len(parts) > h + 1 else ""
+    if len(body) < SMALL_BODY_BYTES:
+        return None
     names = [f"c{i}" for i in range(len(header))]
-    if not body.strip():
-        empty = pa.table({n: pa.array([], pa.string()) for n in names})
-        return RawTable(header=header, rows=[], columns=empty, header_row=h + 1)
     invalid = _Invalid()
     table = pacsv.read_csv(
         io.BytesIO(body.encode("utf-8")),
-        read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter,
             quote_char=quotechar,

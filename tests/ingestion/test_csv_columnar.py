@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import ingestion.readers.csv_columnar as csv_columnar
 from ingestion.readers import read_raw_table
 from ingestion.readers.csv_columnar import read_csv_columnar
 from ingestion.registry.schema import DialectProfile
@@ -11,6 +12,12 @@ from ingestion.registry.schema import DialectProfile
 CSV = DialectProfile(name="t", format="csv")
 DETECT = DialectProfile(name="d", format="csv", header_row=None)
 HINTS = frozenset({"dealer_code", "ro_no", "vin"})
+
+
+@pytest.fixture(autouse=True)
+def _fast_path_for_small_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These hand-made files are tiny; let them take the fast path regardless of size."""
+    monkeypatch.setattr(csv_columnar, "SMALL_BODY_BYTES", 0)
 
 
 def _cells(data: bytes, profile: DialectProfile, columnar: bool) -> tuple[list[str], list]:
@@ -64,3 +71,13 @@ def test_odd_files_go_to_the_row_by_row_reader(text: str, markers: tuple[str, ..
 def test_malformed_record_still_marked_through_the_fallback() -> None:
     table = read_raw_table(b"dealer_code,ro_no,vin\nD1,R1,V1\nD1,R2\n", CSV, HINTS, columnar=True)
     assert table.columns is None and table.malformed == {1} and table.num_rows == 2
+
+
+def test_small_files_use_the_csv_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csv_columnar, "SMALL_BODY_BYTES", 24_000)
+    head = "dealer_code,ro_no,vin\n"
+    small = head + "D1,R1,V1\n" * 10
+    large = head + "D1,R1,V1\n" * 3000
+    assert read_csv_columnar(small, header_hints=HINTS) is None
+    table = read_csv_columnar(large, header_hints=HINTS)
+    assert table is not None and table.num_rows == 3000

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -35,6 +36,16 @@ class _Invalid:
         return "skip"
 
 
+def _has_total_row(body: str, delimiter: str, markers: tuple[str, ...]) -> bool:
+    """Could a record's first non-blank cell start with a total-row marker? (A false alarm
+    only sends the file to the row-by-row reader, which decides exactly.)"""
+    if not markers or not any(m in body for m in markers):
+        return False
+    blank = r'[\s"]*'
+    start = rf"(?m)^(?:{blank}{re.escape(delimiter)})*{blank}"
+    return re.search(start + "(?:" + "|".join(map(re.escape, markers)) + ")", body) is not None
+
+
 def _header_records(lines: list[str], quotechar: str, delimiter: str) -> list[list[str]] | None:
     records = []
     for line in lines:
@@ -55,8 +66,6 @@ def read_csv_columnar(
 ) -> RawTable | None:
     if not text.strip() or text.count(quotechar) % 2 == 1:
         return None
-    if total_markers and any(m in text for m in total_markers):
-        return None
     scan = (header_row - 1) if header_row else HEADER_SCAN_ROWS - 1
     parts = text.split("\n", scan + 1)
     lines = parts[: scan + 1]
@@ -72,7 +81,7 @@ def read_csv_columnar(
     if not header or header[-1] == "" or len(set(header)) != len(header):
         return None
     body = "\n".join(parts[h + 1 :]) if len(parts) > h + 1 else ""
-    if len(body) < SMALL_BODY_BYTES:
+    if len(body) < SMALL_BODY_BYTES or _has_total_row(body, delimiter, total_markers):
         return None
     names = [f"c{i}" for i in range(len(header))]
     invalid = _Invalid()

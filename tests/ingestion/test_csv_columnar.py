@@ -33,8 +33,10 @@ def _cells(data: bytes, profile: DialectProfile, columnar: bool) -> tuple[list[s
         b'dealer_code,ro_no,vin\r\nD1," R,1 ","a\nb"\r\n\r\nD1,R2, V2 ',
         "\ufeffdealer_code,RO_NO,车架号\nD1,工单1,\n".encode(),
         "dealer_code,ro_no,vin\nD1,R1,V1\n".encode("gbk"),
+        # a total-row marker inside a header or a later cell is not a total row
+        "dealer_code,ro_no,合计金额\nD1,R1,100 合计\n".encode(),
     ],
-    ids=["plain", "quotes-crlf-blank", "bom-cjk-empty-cell", "gbk"],
+    ids=["plain", "quotes-crlf-blank", "bom-cjk-empty-cell", "gbk", "marker-not-first-cell"],
 )
 def test_clean_file_same_table_on_both_paths(data: bytes) -> None:
     fast = read_raw_table(data, CSV, HINTS, columnar=True)
@@ -61,8 +63,18 @@ def test_header_detected_below_a_title_row() -> None:
         ('"dealer_code",ro_no,vin\nD1,R1,V1\n', ()),  # quoted header line
         ("dealer_code,ro_no,ro_no\nD1,R1,R2\n", ()),  # duplicate header
         ("dealer_code,ro_no,vin\nD1,R1,V1\n合计,1,\n", ("合计",)),  # total-row marker
+        ('dealer_code,ro_no,vin\nD1,R1,V1\n, "小计",1\n', ("小计",)),  # after blank cells
     ],
-    ids=["short", "long", "truncated", "trailing-header", "quoted-header", "dupe", "total"],
+    ids=[
+        "short",
+        "long",
+        "truncated",
+        "trailing-header",
+        "quoted-header",
+        "dupe",
+        "total",
+        "total-after-blanks",
+    ],
 )
 def test_odd_files_go_to_the_row_by_row_reader(text: str, markers: tuple[str, ...]) -> None:
     assert read_csv_columnar(text, header_hints=HINTS, total_markers=markers) is None

@@ -13,6 +13,13 @@ _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _PLAIN_RE = re.compile(_PLAIN)
 _PREFIX = re.compile(r"^(?:[¥￥$]|RMB|CNY)\s*")
 _SUFFIX = re.compile(r"\s*(?:元|公里|千米|km|KM|Km)$")
+# The common decorated forms in one vectorised pass: optional currency prefix, a plain or
+# comma-grouped ASCII number, optional unit suffix. Anything else goes cell by cell.
+_DECORATED = re.compile(
+    r"^(?:[¥￥$]|RMB|CNY)?\s*(?P<num>[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
+    r"|[0-9]+(?:\.[0-9]*)?|\.[0-9]+))"
+    r"\s*(?:元|公里|千米|km|KM|Km)?$"
+)
 
 
 def parse_number_text(value: str, strip_tokens: tuple[str, ...] = ()) -> float | None:
@@ -51,10 +58,17 @@ def parse_numbers(raw: pd.Series, strip_tokens: tuple[str, ...] = ()) -> pd.Seri
     vals = np.full(len(u), np.nan)
     if plain.any():
         vals[plain] = pd.to_numeric(u[plain], errors="coerce").to_numpy(dtype=float)
-    for i in np.flatnonzero(~plain):
-        parsed = parse_number_text(values[i], strip_tokens)
-        if parsed is not None:
-            vals[i] = parsed
+    rest = np.flatnonzero(~plain)
+    if len(rest):
+        numbers = u[~plain].str.extract(_DECORATED, expand=False)
+        digits = numbers.str.replace(",", "", regex=False)
+        parsed = pd.to_numeric(digits, errors="coerce").to_numpy(dtype=float)
+        found = ~np.isnan(parsed)
+        vals[rest[found]] = parsed[found]
+        for i in rest[~found]:
+            parsed = parse_number_text(values[i], strip_tokens)
+            if parsed is not None:
+                vals[i] = parsed
     out = np.where(codes < 0, np.nan, vals[np.clip(codes, 0, None)])
     return pd.Series(out, index=raw.index, dtype="float64")
 

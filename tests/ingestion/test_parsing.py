@@ -159,3 +159,20 @@ def test_plates() -> None:
     )
     assert valid.tolist() == [True, True, True, False, False, False]
     assert plates.iloc[1] == "粤BD12345" and plates.iloc[2] == "沪A12345"
+
+
+def test_bulk_number_parsing_matches_cell_by_cell() -> None:
+    """The vectorised pass for decorated numbers gives what the one-cell parser gives."""
+    import numpy as np
+
+    from ingestion.parsing.numbers import parse_number_text, parse_numbers
+
+    cells = [
+        "1,280.00元", "68,549公里", "¥1,280.5", "RMB 300", "CNY1,000.00", "+5.0 km", ".5元",
+        "5.元", "1,000,000.25", "$12.5", "¥ 1,000", "-¥5", "1.5万", "１２３", "12元34", "1,2,3",
+        "12,34元", "1e5", "1，280",
+    ]  # fmt: skip
+    parsed = parse_numbers(pd.Series(cells, dtype=object)).to_numpy()
+    expected = np.array([parse_number_text(c) or np.nan for c in cells], dtype=float)
+    np.testing.assert_array_equal(parsed, expected)
+    assert parsed[0] == 1280.0 and parsed[12] == 15000.0 and parsed[13] == 123.0

@@ -47,10 +47,10 @@ def _text_column(chunks: list[pa.Array | pa.ChunkedArray]) -> np.ndarray:
     )
     trimmed = pc.utf8_trim_whitespace(column)
     blank = pc.equal(trimmed, "")
-    return np.asarray(
-        pc.if_else(blank, pa.scalar(None, pa.string()), trimmed).to_numpy(zero_copy_only=False),
-        dtype=object,
-    )
+    cells = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed).to_pylist()
+    out = np.empty(len(cells), dtype=object)
+    out[:] = cells  # to_pylist + fill is faster than Arrow's to_numpy for strings
+    return out
 
 
 def _group_frame(header: list[str], tables: list[tuple[int, RawTable]]) -> pd.DataFrame:

@@ -15,6 +15,7 @@ per shard.
     --report var/bench/reports/ingestion_large   writes ingestion_large.json and .md
     --max-shards N                                ingest only the first N shards
     --workers N                                   shards side by side (1 = one process)
+    --shard-size N                                files per shard (default: the setting)
 """
 
 from __future__ import annotations
@@ -179,6 +180,12 @@ def main() -> None:
     )
     parser.add_argument("--max-shards", type=int, default=None, help="only the first N shards")
     parser.add_argument(
+        "--shard-size",
+        type=int,
+        default=None,
+        help="files per shard (default: the settings default, AFTERSALES_SHARD_SIZE)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=os.cpu_count() or 1,
@@ -197,6 +204,7 @@ def main() -> None:
         dealer_master=network / "master" / "dealers.csv",
         lake=work / "lake",
         env="test",
+        **({"shard_size": args.shard_size} if args.shard_size else {}),
     )
     started, cpu_started = time.perf_counter(), _cpu_seconds()
     worker_seconds, gate_worker_seconds = run_pipeline(settings, args.max_shards, args.workers)
@@ -254,6 +262,7 @@ def main() -> None:
         "files": sum(o["files"] for o in ours.values()),
         "shards_limit": args.max_shards,
         "workers": args.workers,
+        "shard_size": settings.shard_size,
         "peak_rss_mb": peak,
     }
     report["overall"] = overall
@@ -286,7 +295,8 @@ def _markdown(report: dict) -> str:
         "",
         f"{o['files']:.0f} files, {o['rows']:.0f} rows; pipeline {o['seconds']:.1f} s wall, "
         f"{o['cpu_seconds']:.1f} s cpu; floor {o['floor_seconds']:.1f} s; quality gate "
-        f"{o['gate_seconds']:.1f} s; {o['workers']} workers, peak RSS per worker "
+        f"{o['gate_seconds']:.1f} s; {o['workers']} workers, shards of "
+        f"{o['shard_size']} files, peak RSS per worker "
         f"{o['peak_rss_mb']:.0f} MB.",
         "",
         "| feed | files | rows | s | cpu s | rows/s | floor s | ratio |",

@@ -238,9 +238,8 @@ def reprocess(
 ) -> None:
     """Process files again with the current registry, e.g. after a dialect profile was fixed.
 
-    Plain `ingest` skips content it has seen (a rejected file keeps its status); this
-    command re-reads the selected files: loaded periods are replaced atomically, rejected
-    or held files get a new outcome.
+    `ingest` skips content it has seen, and a rejected or held file keeps its status.
+    Here the selected files are read again: loaded periods are replaced atomically.
     """
     from ingestion.pipeline import reprocess_files, select_files
     from ingestion.registry import load_registry

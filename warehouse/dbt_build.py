@@ -39,11 +39,27 @@ class DbtBuildResult:
         return "; ".join(parts) or "dbt build failed"
 
 
+def default_memory_limit() -> str:
+    """Half the machine's memory for DuckDB during a build (DuckDB's own default is 80 %,
+    which leaves too little for Airflow or Superset beside it: on the large preset a
+    build with that default was killed by the kernel's OOM killer)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return "4GB"
+    return f"{max(1, total // 2 // 1024**3)}GB"
+
+
 def dbt_env(build_path: Path, lake: Path) -> dict[str, str]:
-    """The environment the dbt project reads: where to write and where the lake is."""
+    """The environment the dbt project reads: where to write, where the lake is, and how
+    much memory DuckDB may take before it spills to a folder beside the build file."""
     return {
         "AFTERSALES_WAREHOUSE_BUILD_PATH": str(build_path),
         "AFTERSALES_LAKE": str(lake),
+        "AFTERSALES_DUCKDB_MEMORY_LIMIT": os.environ.get(
+            "AFTERSALES_DUCKDB_MEMORY_LIMIT", default_memory_limit()
+        ),
+        "AFTERSALES_DUCKDB_TEMP_DIR": str(build_path.parent / "duckdb_spill"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
     }
 

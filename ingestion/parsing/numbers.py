@@ -11,14 +11,15 @@ import pandas as pd
 _PLAIN = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _PLAIN_RE = re.compile(_PLAIN)
-_PREFIX = re.compile(r"^(?:[¥￥$]|RMB|CNY)\s*")
-_SUFFIX = re.compile(r"\s*(?:元|公里|千米|km|KM|Km)$")
+_CURRENCY = r"[¥￥$]|RMB|CNY"
+_UNIT = r"元|公里|千米|km|KM|Km"
+_PREFIX = re.compile(rf"^(?:{_CURRENCY})\s*")
+_SUFFIX = re.compile(rf"\s*(?:{_UNIT})$")
 # The common decorated forms in one vectorised pass: optional currency prefix, a plain or
 # comma-grouped ASCII number, optional unit suffix. Anything else goes cell by cell.
 _DECORATED = re.compile(
-    r"^(?:[¥￥$]|RMB|CNY)?\s*(?P<num>[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
-    r"|[0-9]+(?:\.[0-9]*)?|\.[0-9]+))"
-    r"\s*(?:元|公里|千米|km|KM|Km)?$"
+    rf"^(?:{_CURRENCY})?\s*(?P<num>[+-]?(?:[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?"
+    rf"|[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*(?:{_UNIT})?$"
 )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
-import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 BASE_TIMESTAMP_FORMATS = (
     "%Y-%m-%d %H:%M",
@@ -26,21 +28,100 @@ _SERIAL = re.compile(r"^[0-9]{1,5}(\.[0-9]+)?$")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
-def _try_formats(values: pd.Index, formats: tuple[str, ...]) -> pd.Series:
-    out = pd.Series(pd.NaT, index=range(len(values)), dtype="datetime64[us]")
-    todo = np.ones(len(values), dtype=bool)
-    arr = pd.Series(np.asarray(values, dtype=object), dtype=object)
+# The patterns Python's strptime (and so pandas) compiles for these directives, written
+# for RE2: a format made only of them and literals is matched by Arrow in one vectorised pass.
+_DIRECTIVE_PATTERNS = {
+    "Y": r"(?P<Y>\d\d\d\d)",
+    "m": r"(?P<m>1[0-2]|0[1-9]|[1-9])",
+    "d": r"(?P<d>3[01]|[12]\d|0[1-9]|[1-9]| [1-9])",
+    "H": r"(?P<H>2[0-3]|[01]\d|\d)",
+    "M": r"(?P<M>[0-5]\d|\d)",
+    "S": r"(?P<S>6[01]|[0-5]\d|\d)",
+}
+_ISO_PARTS = (
+    ("Y", 4, "-"),
+    ("m", 2, "-"),
+    ("d", 2, " "),
+    ("H", 2, ":"),
+    ("M", 2, ":"),
+    ("S", 2, ""),
+)
+_ISO_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+@functools.lru_cache(maxsize=64)
+def strptime_regex(fmt: str) -> str | None:
+    """An anchored RE2 pattern equivalent to strptime's for `fmt`, or None when the format
+    uses a directive other than %Y %m %d %H %M %S (those keep pandas' own parser)."""
+    out, i, seen = ["^"], 0, set()
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch == "%":
+            if i + 1 >= len(fmt):
+                return None
+            directive = fmt[i + 1]
+            if directive == "%":
+                out.append("%")
+            elif directive in _DIRECTIVE_PATTERNS and directive not in seen:
+                out.append(_DIRECTIVE_PATTERNS[directive])
+                seen.add(directive)
+            else:
+                return None
+            i += 2
+        elif ch.isspace():
+            while i < len(fmt) and fmt[i].isspace():
+                i += 1
+            out.append(r"\s+")  # strptime: a run of whitespace matches any whitespace
+        else:
+            out.append(re.escape(ch))
+            i += 1
+    if not {"Y", "m", "d"} <= seen:
+        return None
+    return "".join(out) + "$"
+
+
+def _iso_text(values: pa.Array, pattern: str) -> pa.Array:
+    """Matching values rebuilt as 'YYYY-MM-DD HH:MM:SS' (null where the pattern fails)."""
+    parts = pc.extract_regex(values, pattern)
+    names = {parts.type.field(i).name for i in range(parts.type.num_fields)}
+    pieces: list[pa.Array | str] = []
+    for name, width, sep in _ISO_PARTS:
+        if name in names:
+            field = pc.utf8_trim_whitespace(pc.struct_field(parts, name))
+            pieces.append(pc.utf8_lpad(field, width=width, padding="0"))
+        else:
+            pieces.append("0" * width)
+        if sep:
+            pieces.append(sep)
+    joined = pc.binary_join_element_wise(*pieces, "")
+    return pc.if_else(pc.is_valid(parts), joined, pa.scalar(None, pa.string()))
+
+
+def parse_one_format(values: pa.Array, fmt: str) -> np.ndarray:
+    """datetime64[us] per value (NaT where `fmt` does not fit), strict like strptime."""
+    pattern = strptime_regex(fmt)
+    if pattern is None:
+        text = pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    else:
+        iso = _iso_text(values, pattern).to_numpy(zero_copy_only=False)
+        parsed = pd.to_datetime(pd.Series(iso, dtype=object), format=_ISO_FORMAT, errors="coerce")
+    return parsed.astype("datetime64[us]").to_numpy()
+
+
+def _try_formats(values: pa.Array, formats: tuple[str, ...]) -> pd.Series:
+    """First format that parses each value wins (formats in the profile's order)."""
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[us]")
+    todo = pc.is_valid(values).to_numpy(zero_copy_only=False)
     for fmt in formats:
         if not todo.any():
             break
-        sub = arr[todo]
-        parsed = pd.to_datetime(sub, format=fmt, errors="coerce").astype("datetime64[us]")
-        ok = parsed.notna().to_numpy()
-        if ok.any():
-            idx = np.flatnonzero(todo)[ok]
-            out.iloc[idx] = parsed[ok].to_numpy()
-            todo[idx] = False
-    return out
+        idx = np.flatnonzero(todo)
+        parsed = parse_one_format(values.take(pa.array(idx)), fmt)
+        ok = ~np.isnat(parsed)
+        out[idx[ok]] = parsed[ok]
+        todo[idx[ok]] = False
+    return pd.Series(out, dtype="datetime64[us]")
 
 
 def _serials(values: pd.Series) -> pd.Series:
@@ -59,12 +140,7 @@ def parse_datetimes(
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     if len(uniques) == 0:
         return pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
-    vals = pd.Index(
-        [
-            v if v.isascii() else unicodedata.normalize("NFKC", v).replace(" ", " ")
-            for v in np.asarray(uniques, dtype=object)
-        ]
-    )
+    vals = pc.utf8_normalize(pa.array(np.asarray(uniques, dtype=object), pa.string()), "NFKC")
     base = (
         BASE_DATE_FORMATS + BASE_TIMESTAMP_FORMATS
         if date_only
@@ -74,7 +150,7 @@ def parse_datetimes(
     if excel_serials:
         missing = parsed.isna().to_numpy()
         if missing.any():
-            cand = pd.Series(np.asarray(vals, dtype=object), dtype=object)[missing]
+            cand = pd.Series(vals.to_numpy(zero_copy_only=False), dtype=object)[missing]
             is_serial = cand.str.fullmatch(_SERIAL.pattern).fillna(False).to_numpy(dtype=bool)
             if is_serial.any():
                 idx = np.flatnonzero(missing)[is_serial]

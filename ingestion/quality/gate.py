@@ -233,7 +233,7 @@ def run_gate(feed: str, rows: pd.DataFrame, files: pd.DataFrame, run_id: str) ->
     # Row-level suite: one GX run for the whole batch.
     row_frame = _prepare_rows(feed, rows, rows_spec)
     row_result = runtime.validate("rows", row_frame, rows_spec)
-    for exp_result in row_result.results:
+    for exp_result in row_result:
         meta = _meta(exp_result.expectation_config.meta)
         raised = bool((exp_result.exception_info or {}).get("raised_exception"))
         index = exp_result.result.get("unexpected_index_list") or []
@@ -254,7 +254,7 @@ def run_gate(feed: str, rows: pd.DataFrame, files: pd.DataFrame, run_id: str) ->
     # File-level suite: one row per file.
     file_frame = _file_metrics(files, rows, row_file_pos, rows_spec.meta.period_column, files_spec)
     file_result = runtime.validate("files", file_frame, files_spec)
-    for exp_result in file_result.results:
+    for exp_result in file_result:
         meta = _meta(exp_result.expectation_config.meta)
         raised = bool((exp_result.exception_info or {}).get("raised_exception"))
         column = exp_result.expectation_config.kwargs.get("column", "")

@@ -13,8 +13,8 @@ import pandas as pd
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite
     from great_expectations.core.batch_definition import BatchDefinition
-    from great_expectations.core.expectation_suite_validation_result import (
-        ExpectationSuiteValidationResult,
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationValidationResult,
     )
 
     from ingestion.quality.suites import SuiteSpec
@@ -50,25 +50,47 @@ class GxRuntime:
         self._suites: dict[str, ExpectationSuite] = {}
         self.context_seconds = time.perf_counter() - started
 
-    def suite(self, spec: SuiteSpec) -> ExpectationSuite:
-        cached = self._suites.get(spec.name)
+    def suite(self, spec: SuiteSpec, only: frozenset[str] | None = None) -> ExpectationSuite:
+        """The GX suite of `spec` (or of its expectations named in `only`), built once."""
+        expectations = spec.expectations
+        name = spec.name
+        if only is not None:
+            expectations = [e for e in expectations if e.get("meta", {}).get("name") in only]
+            name = f"{spec.name}[{','.join(sorted(only))}]"
+        cached = self._suites.get(name)
         if cached is None:
             cached = self._gx.ExpectationSuite(
-                name=spec.name, expectations=spec.expectations, meta=spec.meta.model_dump()
+                name=name, expectations=expectations, meta=spec.meta.model_dump()
             )
-            self._suites[spec.name] = cached
+            self._suites[name] = cached
         return cached
 
     def validate(
         self, level: str, frame: pd.DataFrame, spec: SuiteSpec
-    ) -> ExpectationSuiteValidationResult:
+    ) -> list[ExpectationValidationResult]:
+        """One result per expectation of `spec`, in suite order.
+
+        A batch is checked first with the ``BOOLEAN_ONLY`` result format (GX then counts
+        unexpected values without listing them); only the expectations that fail run again
+        with ``COMPLETE``, whose unexpected row indexes attribute failures to files. On a
+        clean batch that halves the validation (docs/benchmarks.md)."""
         batch = self._batch_defs[level].get_batch(batch_parameters={"dataframe": frame})
-        result_format: Any = {
-            "result_format": "COMPLETE",
-            "partial_unexpected_count": 20,
-            "return_unexpected_index_query": False,
-        }
-        return batch.validate(self.suite(spec), result_format=result_format)
+        quick = batch.validate(self.suite(spec), result_format={"result_format": "BOOLEAN_ONLY"})
+        by_name = {_name(r): r for r in quick.results}
+        failing = frozenset(n for n, r in by_name.items() if not r.success)
+        if failing:
+            result_format: Any = {
+                "result_format": "COMPLETE",
+                "partial_unexpected_count": 20,
+                "return_unexpected_index_query": False,
+            }
+            full = batch.validate(self.suite(spec, failing), result_format=result_format)
+            by_name.update({_name(r): r for r in full.results})
+        return [by_name[str(e["meta"]["name"])] for e in spec.expectations]
+
+
+def _name(result: ExpectationValidationResult) -> str:
+    return str((result.expectation_config.meta or {}).get("name"))
 
 
 def get_runtime() -> GxRuntime:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas._libs.tslibs.strptime import format_is_iso
 
 BASE_TIMESTAMP_FORMATS = (
     "%Y-%m-%d %H:%M",
@@ -98,14 +99,24 @@ def _iso_text(values: pa.Array, pattern: str) -> pa.Array:
 
 
 def parse_one_format(values: pa.Array, fmt: str) -> np.ndarray:
-    """datetime64[us] per value (NaT where `fmt` does not fit), strict like strptime."""
-    pattern = strptime_regex(fmt)
-    if pattern is None:
-        text = pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-    else:
-        iso = _iso_text(values, pattern).to_numpy(zero_copy_only=False)
-        parsed = pd.to_datetime(pd.Series(iso, dtype=object), format=_ISO_FORMAT, errors="coerce")
+    """datetime64[us] per value (NaT where `fmt` does not fit), strict like strptime.
+
+    pandas parses ISO-like formats (2024-03-05 14:30, 2024/03/05, 20240305) in C; other
+    formats made of %Y %m %d %H %M %S (2024年3月5日 14时30分) are matched by Arrow's regex
+    engine and rebuilt as ISO text, twice as fast as pandas' general strptime loop."""
+    pattern = None if format_is_iso(fmt) else strptime_regex(fmt)
+    if pattern is not None:
+        return parse_by_regex(values, pattern)
+    text = pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    return parsed.astype("datetime64[us]").to_numpy()
+
+
+def parse_by_regex(values: pa.Array, pattern: str) -> np.ndarray:
+    """datetime64[us] per value from a pattern of :func:`strptime_regex` (NaT: no match or
+    no such date, e.g. 30 February)."""
+    iso = _iso_text(values, pattern).to_numpy(zero_copy_only=False)
+    parsed = pd.to_datetime(pd.Series(iso, dtype=object), format=_ISO_FORMAT, errors="coerce")
     return parsed.astype("datetime64[us]").to_numpy()
 
 

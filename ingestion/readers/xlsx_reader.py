@@ -63,43 +63,68 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+_ARROW_REPR = (1e-3, 1e9)
+"""|x| range where Arrow's float-to-text equals Python's repr (checked on 3.9 M values);
+outside it Arrow switches to exponents earlier than repr does."""
+
+
 def _floats_text(values: list[float]) -> list[str]:
-    """cell_text of many floats at once: whole numbers by Arrow, the rest by repr()."""
+    """cell_text of many floats at once: whole numbers by Arrow's integer cast, fractions in
+    the common range by Arrow's shortest round-trip text, the rest by repr()."""
     arr = np.asarray(values, dtype=np.float64)
-    whole = (np.floor(arr) == arr) & (np.abs(arr) < 1e15)
     out = np.empty(len(values), dtype=object)
-    out[~whole] = list(map(repr, arr[~whole].tolist()))
+    with np.errstate(invalid="ignore"):
+        whole = (np.floor(arr) == arr) & (np.abs(arr) < 1e15)
+        plain = ~whole & (np.abs(arr) >= _ARROW_REPR[0]) & (np.abs(arr) < _ARROW_REPR[1])
+    rest = ~whole & ~plain
     out[whole] = pc.cast(pa.array(arr[whole].astype(np.int64)), pa.string()).to_pylist()
+    out[plain] = pc.cast(pa.array(arr[plain]), pa.string()).to_pylist()
+    out[rest] = list(map(repr, arr[rest].tolist()))
     return out.tolist()  # type: ignore[no-any-return]
 
 
+_MINUTE_US = 60_000_000
+
+
 def _datetimes_text(values: list[dt.datetime]) -> list[str]:
-    """cell_text of many date-times at once: rounded to the minute by Arrow."""
-    arr = pa.array(values, pa.timestamp("us"))
-    return pc.strftime(pc.round_temporal(arr, unit="minute"), format="%Y-%m-%d %H:%M").to_pylist()
+    """cell_text of many date-times at once: to the minute (half up) in integer
+    microseconds, then numpy's ISO text with the 'T' replaced by a space."""
+    micros = pa.array(values, pa.timestamp("us")).to_numpy(zero_copy_only=False).astype(np.int64)
+    minutes = ((micros + _MINUTE_US // 2) // _MINUTE_US * _MINUTE_US).astype("datetime64[us]")
+    text = np.datetime_as_string(minutes, unit="m")  # 'YYYY-MM-DDTHH:MM', fixed width
+    if text.dtype.itemsize == 16 * 4 and len(text):
+        chars = text.view(np.uint32).reshape(len(text), 16)
+        chars[:, 10] = ord(" ")
+        return text.tolist()  # type: ignore[no-any-return]
+    return [t.replace("T", " ") for t in text.tolist()]
 
 
 _BULK = {float: _floats_text, dt.datetime: _datetimes_text}
+_type_of = np.frompyfunc(type, 1, 1)
 
 
-def column_text(col: tuple[object, ...]) -> list[str]:
-    """Every cell of one sheet column as text: numbers and date-times converted in bulk,
-    text kept, any other cell type one by one (same result as cell_text per cell)."""
-    kinds = set(map(type, col))
-    if kinds == {str}:
-        return list(col)  # type: ignore[arg-type]
-    out: list[object] = list(col)
-    for kind in kinds - {str}:
-        where = [i for i, v in enumerate(col) if type(v) is kind]
-        bulk = _BULK.get(kind)
-        texts = bulk([col[i] for i in where]) if bulk else [cell_text(col[i]) for i in where]  # type: ignore[arg-type]
-        for i, text in zip(where, texts, strict=True):
-            out[i] = text
-    return out  # type: ignore[return-value]
-
-
-def _pad(row: list[object], width: int) -> list[object]:
-    return row if len(row) == width else row + [""] * (width - len(row))
+def sheet_text(rows: list[list[object]]) -> list[list[str]]:
+    """Every cell of a sheet as text, rows padded to the widest: numbers and date-times are
+    converted in bulk over the whole sheet, text kept, any other cell type one by one (the
+    same result as cell_text per cell)."""
+    width = max((len(row) for row in rows), default=0)
+    if all(len(row) == width for row in rows):
+        grid = np.empty((len(rows), width), dtype=object)
+        grid[:] = rows
+    else:
+        grid = np.full((len(rows), width), "", dtype=object)
+        for i, row in enumerate(rows):
+            grid[i, : len(row)] = row
+    kinds = _type_of(grid)
+    todo = np.not_equal(kinds, str)  # elementwise over the type of each cell
+    for kind, bulk in _BULK.items():
+        mask = np.equal(kinds, kind)
+        if mask.any():
+            grid[mask] = bulk(grid[mask].tolist())
+            todo &= ~mask
+    if todo.any():
+        grid[todo] = [cell_text(v) for v in grid[todo].tolist()]
+    return grid.tolist()  # type: ignore[no-any-return]
 
 
 def read_xlsx_bytes(
@@ -114,9 +139,7 @@ def read_xlsx_bytes(
         values = workbook.get_sheet_by_index(sheet).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises several error types for broken files
         raise FileReadError("unparseable", f"Excel file cannot be opened: {exc}") from exc
-    width = max((len(row) for row in values), default=0)
-    columns = [column_text(col) for col in zip(*(_pad(row, width) for row in values), strict=True)]
-    records = [list(rec) for rec in zip(*columns, strict=True) if any(rec)]
+    records = [rec for rec in sheet_text(values) if any(rec)]
     table = finish_table(records, header_row, header_hints, total_markers)
     table.encoding = "xlsx"
     return table

@@ -118,8 +118,8 @@ def test_broken_xlsx_rejected() -> None:
     assert exc.value.rule == "unparseable"
 
 
-def test_xlsx_bulk_column_text_matches_cell_by_cell() -> None:
-    from ingestion.readers.xlsx_reader import cell_text, column_text
+def test_xlsx_bulk_sheet_text_matches_cell_by_cell() -> None:
+    from ingestion.readers.xlsx_reader import cell_text, sheet_text
 
     column = (
         "开单时间",
@@ -132,12 +132,23 @@ def test_xlsx_bulk_column_text_matches_cell_by_cell() -> None:
         1e16,
         0.1 + 0.2,
         -3.0,
+        0.001234,  # fractions in Arrow's range, at its edges and beyond (repr)
+        -999999999.5,
+        1e9 + 0.5,
+        123456789012.25,
+        0.00099,
+        dt.datetime(1999, 12, 31, 23, 59, 45),  # rounds into the next year
         "",
         dt.date(2024, 3, 5),
         True,
         "合计",
     )
     expected = [c if isinstance(c, str) else cell_text(c) for c in column]
-    assert column_text(column) == expected
+    # a sheet: the column beside its reverse, and a short last row (padded with blanks)
+    rows = [[a, b] for a, b in zip(column, reversed(column), strict=True)] + [[7.0]]
+    text = sheet_text(rows)
+    assert [r[0] for r in text[:-1]] == expected
+    assert [r[1] for r in text[:-1]] == expected[::-1]
+    assert text[-1] == ["7", ""]
     assert expected[1:4] == ["2024-03-05 14:30", "2024-03-05 14:29", "1280.5"]
     assert expected[4:6] == ["300", "13800138000"]

@@ -284,6 +284,7 @@ def main() -> None:
         "seconds": required,
         "ratio": required / floor_seconds,
         "pipeline_share": required / total_seconds,
+        "pipeline_ratio": total_seconds / (floor_seconds + required),
     }
     report["overall"] = overall
     print(
@@ -300,7 +301,8 @@ def main() -> None:
         f"required work beyond the floor's read: Excel parse {excel['seconds']:.1f} s "
         f"({excel['files']:.0f} files), partition writes {writes['seconds']:.1f} s "
         f"({writes['files']:.0f} files) = {required:.1f} s = {required / floor_seconds:.1f}x "
-        f"the floor ({required / total_seconds:.0%} of the pipeline)"
+        f"the floor ({required / total_seconds:.0%} of the pipeline); pipeline / (floor + "
+        f"required work) {total_seconds / (floor_seconds + required):.1f}"
     )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=float), encoding="utf-8")
@@ -352,7 +354,8 @@ def _markdown(report: dict) -> str:
             f"{r['excel_parse']['seconds']:.1f} s ({r['excel_parse']['files']:.0f} files), "
             f"one Parquet file per landed partition {r['partition_writes']['seconds']:.1f} s "
             f"({r['partition_writes']['files']:.0f} files): {r['seconds']:.1f} s, "
-            f"{r['ratio']:.1f}x the floor, {r['pipeline_share']:.0%} of the pipeline.",
+            f"{r['ratio']:.1f}x the floor, {r['pipeline_share']:.0%} of the pipeline; "
+            f"pipeline / (floor + required work) {r['pipeline_ratio']:.1f}.",
             "",
         ]
     return "\n".join(lines)

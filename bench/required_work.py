@@ -16,21 +16,16 @@ from __future__ import annotations
 
 import io
 import multiprocessing
-import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 import python_calamine
 
+from ingestion.landing import write_atomic
 
-def _write_plain(table: pa.Table, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    pq.write_table(table, tmp, compression="none", use_dictionary=False, write_statistics=False)
-    os.replace(tmp, target)
+PLAIN_PARQUET = {"compression": "none", "use_dictionary": False, "write_statistics": False}
 
 
 def _chunks(items: list[Path], n: int) -> list[list[Path]]:
@@ -54,7 +49,7 @@ def _rewrite_partitions(paths: list[Path], scratch: Path) -> tuple[float, int]:
         table = pq.read_table(path)  # reading the landed file back is not timed
         target = scratch / f"{i % 1000:03d}" / f"{path.parent.parent.name}-{i}" / "data.parquet"
         started = time.perf_counter()
-        _write_plain(table, target)
+        write_atomic(table, target, PLAIN_PARQUET)
         spent += time.perf_counter() - started
         written += 1
     return spent, written

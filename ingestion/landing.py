@@ -121,10 +121,14 @@ def _write_options(schema: pa.Schema) -> dict[str, object]:
     }
 
 
-def write_atomic(table: pa.Table, target: Path) -> None:
+def write_atomic(table: pa.Table, target: Path, options: dict[str, object] | None = None) -> None:
+    """Write `table` to `target` through a temporary file and a rename, so a reader sees
+    the old partition or the new one, never half of one. `options` override the landing's
+    Parquet settings (keyword arguments of ``pyarrow.parquet.write_table``)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    pq.write_table(table, tmp, **_write_options(table.schema))  # type: ignore[arg-type]
+    settings = _write_options(table.schema) if options is None else options
+    pq.write_table(table, tmp, **settings)  # type: ignore[arg-type]
     os.replace(tmp, target)
 
 

@@ -9,7 +9,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from pandas._libs.tslibs.strptime import format_is_iso
+
+try:  # which formats pandas parses in C; without it every format takes the regex path
+    from pandas._libs.tslibs.strptime import format_is_iso
+except ImportError:  # pragma: no cover - a pandas release that moved it
+
+    def format_is_iso(fmt: str) -> bool:
+        return False
+
 
 BASE_TIMESTAMP_FORMATS = (
     "%Y-%m-%d %H:%M",
@@ -107,16 +114,18 @@ def parse_one_format(values: pa.Array, fmt: str) -> np.ndarray:
     pattern = None if format_is_iso(fmt) else strptime_regex(fmt)
     if pattern is not None:
         return parse_by_regex(values, pattern)
-    text = pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)
-    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-    return parsed.astype("datetime64[us]").to_numpy()
+    return _pandas_parse(values, fmt)
 
 
 def parse_by_regex(values: pa.Array, pattern: str) -> np.ndarray:
     """datetime64[us] per value from a pattern of :func:`strptime_regex` (NaT: no match or
     no such date, e.g. 30 February)."""
-    iso = _iso_text(values, pattern).to_numpy(zero_copy_only=False)
-    parsed = pd.to_datetime(pd.Series(iso, dtype=object), format=_ISO_FORMAT, errors="coerce")
+    return _pandas_parse(_iso_text(values, pattern), _ISO_FORMAT)
+
+
+def _pandas_parse(values: pa.Array, fmt: str) -> np.ndarray:
+    text = pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
     return parsed.astype("datetime64[us]").to_numpy()
 
 

@@ -55,7 +55,7 @@ class GxRuntime:
         expectations = spec.expectations
         name = spec.name
         if only is not None:
-            expectations = [e for e in expectations if e.get("meta", {}).get("name") in only]
+            expectations = [e for e in expectations if _spec_name(e) in only]
             name = f"{spec.name}[{','.join(sorted(only))}]"
         cached = self._suites.get(name)
         if cached is None:
@@ -86,7 +86,12 @@ class GxRuntime:
             }
             full = batch.validate(self.suite(spec, failing), result_format=result_format)
             by_name.update({_name(r): r for r in full.results})
-        return [by_name[str(e["meta"]["name"])] for e in spec.expectations]
+        return [by_name[_spec_name(e)] for e in spec.expectations]
+
+
+def _spec_name(expectation: dict[str, Any]) -> str:
+    """The unique ``meta.name`` of a suite file's expectation (checked by load_suite)."""
+    return str(expectation["meta"]["name"])
 
 
 def _name(result: ExpectationValidationResult) -> str:

@@ -108,13 +108,9 @@ def sheet_text(rows: list[list[object]]) -> list[list[str]]:
     converted in bulk over the whole sheet, text kept, any other cell type one by one (the
     same result as cell_text per cell)."""
     width = max((len(row) for row in rows), default=0)
-    if all(len(row) == width for row in rows):
-        grid = np.empty((len(rows), width), dtype=object)
-        grid[:] = rows
-    else:
-        grid = np.full((len(rows), width), "", dtype=object)
-        for i, row in enumerate(rows):
-            grid[i, : len(row)] = row
+    grid = np.full((len(rows), width), "", dtype=object)
+    for i, row in enumerate(rows):
+        grid[i, : len(row)] = row
     kinds = _type_of(grid)
     todo = np.not_equal(kinds, str)  # elementwise over the type of each cell
     for kind, bulk in _BULK.items():

@@ -37,7 +37,7 @@ import duckdb
 
 import ingestion.gate_hook as gate_hook
 import ingestion.shard as shard_module
-from ingestion.canonical import DEALER_FEEDS, FEEDS
+from ingestion.contracts import DEALER_FEEDS, FEEDS
 from ingestion.pipeline import plan_shards
 from ingestion.settings import PROJECT_ROOT, Settings
 from required_work import excel_parse_seconds, partition_write_seconds

@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ingestion.canonical import DEALER_FEEDS, FEEDS
+from ingestion.contracts import DEALER_FEEDS, FEEDS
 from ingestion.quality.suites import load_feed_suites
 
 VIN = "LSVAU2180N2183294"

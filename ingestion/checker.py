@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingestion.canonical import DEALER_FEEDS
+from ingestion.contracts import DEALER_FEEDS
 from ingestion.feed_batch import FileJob, process_feed
 from ingestion.mapping import header_hints, header_mapping
 from ingestion.normalize import normalize_header

@@ -64,8 +64,8 @@ def feeds_check(
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """Dry run: detect format, propose a mapping, validate rows. Writes nothing."""
-    from ingestion.canonical import DEALER_FEEDS
     from ingestion.checker import check_file
+    from ingestion.contracts import DEALER_FEEDS
     from ingestion.dealer_master import load_dealer_master
     from ingestion.registry import load_registry
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingestion.canonical import FEEDS
+from ingestion.contracts import FEEDS
 from ingestion.readers.decode import decode_bytes
 from ingestion.settings import ConfigError
 

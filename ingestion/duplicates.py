@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ingestion.canonical import FEEDS
+from ingestion.contracts import FEEDS
 
 
 def classify_duplicates(feed: str, text: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

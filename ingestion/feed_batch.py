@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ingestion.canonical import FEEDS
 from ingestion.contract.validate import explain, validate_rows
+from ingestion.contracts import FEEDS
 from ingestion.duplicates import classify_duplicates
 from ingestion.mapping import header_hints, map_tables
 from ingestion.phone import mask_text

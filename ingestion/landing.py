@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingestion.canonical import FEEDS
+from ingestion.contracts import FEEDS
 
 ARROW_TYPES = {
     "str": pa.string(),

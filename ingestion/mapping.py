@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingestion.canonical import FEEDS
+from ingestion.contracts import FEEDS
 from ingestion.normalize import normalize_header
 from ingestion.readers.base import RawTable
 from ingestion.registry.schema import DialectProfile

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from ingestion.canonical import FEEDS
 from ingestion.checker import _all_hints, provisional_profile, sniff_profile
+from ingestion.contracts import FEEDS
 from ingestion.normalize import normalize_header
 from ingestion.readers import read_raw_table
 from ingestion.registry.schema import DialectProfile

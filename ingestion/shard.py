@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ingestion.canonical import DEALER_FEEDS
+from ingestion.contracts import DEALER_FEEDS
 from ingestion.control_db import (
     connect,
     insert_ledger,

@@ -6,7 +6,7 @@ import unicodedata
 
 import pandas as pd
 
-from ingestion.canonical import FEEDS
+from ingestion.contracts import FEEDS
 from ingestion.normalize import map_unique
 from ingestion.parsing.booleans import parse_booleans
 from ingestion.parsing.dates import parse_datetimes

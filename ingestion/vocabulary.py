@@ -7,7 +7,7 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
-from ingestion.canonical import DEALER_FEEDS, FEEDS
+from ingestion.contracts import DEALER_FEEDS, FEEDS
 from ingestion.normalize import normalize_header
 from ingestion.registry.schema import DialectProfile
 

@@ -7,7 +7,7 @@ from functools import cache
 import pandas as pd
 import pandera.pandas as pa
 
-from ingestion.canonical import FEEDS, FeedDefinition
+from ingestion.contracts import FEEDS, FeedContract
 
 RAW = "__raw"
 MIN_TS = pd.Timestamp("2000-01-01")
@@ -20,7 +20,7 @@ PANDAS_DTYPES = {
 }
 
 
-def _columns_of(definition: FeedDefinition, *types: str) -> list[str]:
+def _columns_of(definition: FeedContract, *types: str) -> list[str]:
     return [c.name for c in definition.columns if c.type in types]
 
 

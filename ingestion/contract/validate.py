@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from ingestion.canonical import FEEDS
 from ingestion.contract.schemas import build_schema
+from ingestion.contracts import FEEDS
 from ingestion.rules import PRECEDENCE, RULE_TEXT
 
 RAW = "__raw"

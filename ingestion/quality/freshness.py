@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, Field
 
-from ingestion.canonical import DEALER_FEEDS
+from ingestion.contracts import DEALER_FEEDS
 from ingestion.quality.control_db import FEED_ALERTS_DDL, connect, table_exists
 from ingestion.settings import PROJECT_ROOT, Settings
 

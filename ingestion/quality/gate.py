@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ingestion.canonical import FEEDS
+from ingestion.contracts import FEEDS
 from ingestion.control_db import GX_RESULT_COLUMNS, GX_RESULTS_DDL
 from ingestion.quality.gx_runtime import get_runtime
 from ingestion.quality.suites import ExpectationMeta, SuiteSpec, load_feed_suites

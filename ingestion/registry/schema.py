@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ingestion.canonical import DEALER_FEEDS, FEEDS
+from ingestion.contracts import DEALER_FEEDS, FEEDS
 
 FEED_NAMES = set(DEALER_FEEDS)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.canonical import DEALER_FEEDS, FEEDS
+from ingestion.contracts import DEALER_FEEDS, FEEDS
 from ingestion.quality.suites import SUITES_DIR, SuiteError, load_feed_suites, load_suite
 
 

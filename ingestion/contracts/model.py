@@ -1,0 +1,92 @@
+"""Schema of a feed contract (ingestion/contracts/<feed>.yaml), validated by pydantic."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ColumnType = Literal["str", "int", "decimal", "date", "ts", "bool"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ColumnSpec(_Strict):
+    """One canonical column: its type and what makes a value of it acceptable."""
+
+    name: str
+    type: ColumnType = "str"
+    required: bool = False
+    enum: tuple[str, ...] | None = None
+    default: str | None = None
+    amount: bool = False  # a money column: negative values are a row rule on non-void records
+    pii: Literal["phone"] | None = None  # landed as keyed hash + mask, never raw
+
+
+class VolumeHold(_Strict):
+    """Hold a file whose row count is below `share` of the dealer's trailing median."""
+
+    share: float = Field(gt=0, lt=1)
+    min_median: int = Field(ge=0)
+    min_periods: int = Field(ge=0)
+    trailing_periods: int = Field(ge=1)
+
+
+class FileRules(_Strict):
+    """Checks on a whole file (one metrics row per file), run by the batch quality gate."""
+
+    period_column: str
+    quarantine_share_max: float = Field(ge=0, le=1)
+    flagged_share_max: float = Field(ge=0, le=1)
+    flagged_share_min_rows: int = Field(ge=0)
+    in_period_share_hold: float = Field(ge=0, le=1)
+    in_period_share_warn: float = Field(ge=0, le=1)
+    volume_hold: VolumeHold | None = None
+
+
+class Freshness(_Strict):
+    """When a period's file is due: `grace_days` after the period's last day."""
+
+    cadence: Literal["monthly", "none"] = "monthly"
+    grace_days: int = Field(default=10, ge=0)
+
+
+class FeedContract(_Strict):
+    feed: str
+    description: str
+    key: tuple[str, ...]
+    columns: tuple[ColumnSpec, ...]
+    file_rules: FileRules | None = None
+    freshness: Freshness | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FeedContract:
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.feed}: a column is listed twice")
+        missing = [k for k in self.key if k not in names]
+        if missing:
+            raise ValueError(f"{self.feed}: key columns {missing} are not columns")
+        if self.file_rules and self.file_rules.period_column not in names:
+            raise ValueError(f"{self.feed}: period_column is not a column")
+        return self
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    @property
+    def amount_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.amount)
+
+    def column(self, name: str) -> ColumnSpec:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)

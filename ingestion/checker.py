@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingestion.clock import local_now
 from ingestion.contracts import DEALER_FEEDS
 from ingestion.feed_batch import FileJob, process_feed
 from ingestion.mapping import header_hints, header_mapping
@@ -15,8 +16,6 @@ from ingestion.normalize import normalize_header
 from ingestion.readers import FileReadError, RawTable, read_raw_table
 from ingestion.registry.schema import DialectProfile, FeedMapping, MeltSpec
 from ingestion.vocabulary import Proposal, guess_feed, melt_vocabulary, propose_mapping
-
-SHANGHAI_OFFSET = pd.Timedelta(hours=8)
 
 
 @dataclass
@@ -142,10 +141,7 @@ def check_file(
     job = FileJob(
         0, str(path), dealer, feed, "check", hashlib.sha256(data).hexdigest(), data, effective
     )
-    stamp = (
-        now if now is not None else pd.Timestamp.now(tz="UTC").tz_localize(None) + SHANGHAI_OFFSET
-    )
-    result = process_feed(feed, [job], stamp + pd.Timedelta(days=1), 0.05)
+    result = process_feed(feed, [job], now if now is not None else local_now())
     st = result.stats[0]
     report.rows_read = int(st["rows_read"])  # type: ignore[call-overload]
     report.rows_loaded = int(st["rows_loaded"])  # type: ignore[call-overload]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ingestion.contract.validate import explain, validate_rows
+from ingestion.contract.validate import explain_rows, validate_rows
 from ingestion.contracts import FEEDS
 from ingestion.duplicates import classify_duplicates
 from ingestion.mapping import header_hints, map_tables
@@ -73,10 +73,11 @@ def _raw_records(text: pd.DataFrame, columns: list[str]) -> list[str]:
     return [json.dumps(r, ensure_ascii=False) for r in sub.to_dict(orient="records")]
 
 
-def process_feed(
-    feed: str, jobs: list[FileJob], latest_allowed: pd.Timestamp, max_share: float
-) -> FeedBatchResult:
+def process_feed(feed: str, jobs: list[FileJob], now: pd.Timestamp) -> FeedBatchResult:
+    """`now`: the ingestion clock (local, naive) the contract's date-window rule reads."""
     definition = FEEDS[feed]
+    assert definition.file_rules is not None, f"{feed} has no file rules"
+    max_share = definition.file_rules.quarantine_share_max
     cols = definition.column_names
     by_dialect, read_errors = _read_all(jobs, feed)
     dialects = {job.dialect.name: job.dialect for job in jobs}
@@ -120,8 +121,8 @@ def process_feed(
             continue
         identical, conflict = classify_duplicates(feed, text)
         typed = type_frame(feed, profile, text)
-        rules = validate_rows(feed, typed, latest_allowed)
-        rules = rules.mask(conflict & ~text["_malformed"].to_numpy(), "conflicting_duplicate")
+        typed["_key_conflict"] = conflict
+        rules = validate_rows(feed, typed, now)
         is_bad = rules.notna().to_numpy()
         is_dup = identical & ~is_bad
         is_ok = ~is_bad & ~is_dup
@@ -185,24 +186,20 @@ def process_feed(
             q_text = text.loc[q_mask]
             q_typed = typed.loc[q_mask]
             q_rules = rules[q_mask]
-            reasons = []
-            rule_ids = []
-            for (i, row), rule in zip(q_typed.iterrows(), q_rules, strict=True):
-                if rule is None or pd.isna(rule):
-                    err = stats[int(row["_file_idx"])]["reject"]
-                    rule_ids.append("file_rejected")
-                    reasons.append(f"file rejected ({err[0]}): {err[1]}")  # type: ignore[index]
-                else:
-                    rule_ids.append(rule)
-                    reasons.append(explain(feed, rule, row))
-                del i
+            broken = q_rules.notna()
+            reasons = pd.Series("", index=q_typed.index, dtype=object)
+            reasons[broken] = explain_rows(feed, q_typed[broken], q_rules[broken], now)
+            for i in q_typed.index[~broken]:
+                err = stats[int(q_typed.at[i, "_file_idx"])]["reject"]
+                reasons[i] = f"file rejected ({err[0]}): {err[1]}"  # type: ignore[index]
+            rule_ids = q_rules.where(broken, "file_rejected").tolist()
             quarantine_parts.append(
                 pd.DataFrame(
                     {
                         "_file_idx": q_text["_file_idx"].to_numpy(),
                         "_source_row": q_text["_source_row"].to_numpy(),
                         "rule_id": rule_ids,
-                        "reason": reasons,
+                        "reason": reasons.to_numpy(),
                         "raw_record": _raw_records(q_text, cols),
                     }
                 )

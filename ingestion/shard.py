@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ingestion.clock import local_now
 from ingestion.contracts import DEALER_FEEDS
 from ingestion.control_db import (
     connect,
@@ -38,7 +39,6 @@ from ingestion.phone import hash_phones, mask_phones
 from ingestion.registry import load_registry
 from ingestion.settings import Settings
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 Progress = Callable[[str, int], None]
 
 
@@ -72,8 +72,7 @@ def ingest_files(
     with the current registry, e.g. after a dialect profile was corrected)."""
     run_id = run_id or f"run-{uuid.uuid4().hex[:12]}"
     started = _utc_now()
-    local_now = now or dt.datetime.now(SHANGHAI).replace(tzinfo=None)
-    latest_allowed = pd.Timestamp(local_now) + pd.Timedelta(days=1)
+    clock = pd.Timestamp(now) if now is not None else local_now()
     registry = load_registry(settings)
     master = load_dealer_master(settings.dealer_master)
     known = master.codes
@@ -157,9 +156,7 @@ def ingest_files(
             jobs = jobs_by_feed.get(feed, [])
             if not jobs:
                 continue
-            entries, results = _ingest_feed(
-                settings, feed, jobs, history, run_id, latest_allowed, release
-            )
+            entries, results = _ingest_feed(settings, feed, jobs, history, run_id, clock, release)
             ledger.extend(entries)
             gx_rows.extend(results)
             if progress:
@@ -185,10 +182,10 @@ def _ingest_feed(
     jobs: list[FileJob],
     history: list[tuple[str, str, str, int]],
     run_id: str,
-    latest_allowed: pd.Timestamp,
+    clock: pd.Timestamp,
     release: frozenset[str],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    result = process_feed(feed, jobs, latest_allowed, settings.max_quarantine_share)
+    result = process_feed(feed, jobs, clock)
     files = []
     for job in jobs:
         st = result.stats[job.idx]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -23,6 +24,43 @@ class ColumnSpec(_Strict):
     default: str | None = None
     amount: bool = False  # a money column: negative values are a row rule on non-void records
     pii: Literal["phone"] | None = None  # landed as keyed hash + mask, never raw
+
+
+CheckKind = Literal[
+    "malformed",
+    "key_conflict",
+    "vin",
+    "parseable",
+    "allowed_values",
+    "required",
+    "missing",
+    "in_window",
+    "not_before",
+    "non_negative",
+    "within_scale",
+    "odometer_rollback",
+]
+
+
+class CheckSpec(_Strict):
+    """A row rule or a flag: a check kind (ingestion/contract/checks.py) and its parameters.
+
+    Row rules quarantine the row (the first rule broken, in the contract's order, names it);
+    flags load the row and mark it in `dq_flags`.
+    """
+
+    id: str
+    check: CheckKind
+    reason: str  # what the rule means; the failing columns and values are appended
+    columns: tuple[str, ...] = ()  # the columns checked (default: per kind)
+    types: tuple[ColumnType, ...] = ()  # or every column of these types
+    start: str | None = None  # not_before: the column the others may not precede
+    earliest: date | None = None  # in_window: earliest plausible date
+    days_ahead: int | None = None  # in_window: latest = ingestion time + days_ahead
+    unless: dict[str, tuple[str, ...]] | None = None  # exempt rows holding these values
+    low: str | None = None  # within_scale: column holding the lower bound
+    high: str | None = None  # within_scale: column holding the upper bound
+    tolerance: float | None = None  # odometer_rollback: km below the earlier maximum
 
 
 class VolumeHold(_Strict):
@@ -58,6 +96,8 @@ class FeedContract(_Strict):
     description: str
     key: tuple[str, ...]
     columns: tuple[ColumnSpec, ...]
+    row_rules: tuple[CheckSpec, ...] = ()
+    flags: tuple[CheckSpec, ...] = ()
     file_rules: FileRules | None = None
     freshness: Freshness | None = None
 
@@ -71,6 +111,14 @@ class FeedContract(_Strict):
             raise ValueError(f"{self.feed}: key columns {missing} are not columns")
         if self.file_rules and self.file_rules.period_column not in names:
             raise ValueError(f"{self.feed}: period_column is not a column")
+        for spec in (*self.row_rules, *self.flags):
+            named = [*spec.columns, *(spec.unless or {}), spec.start, spec.low, spec.high]
+            unknown = [c for c in named if c is not None and c not in names]
+            if unknown:
+                raise ValueError(f"{self.feed}: {spec.id} names unknown columns {unknown}")
+        ids = [r.id for r in (*self.row_rules, *self.flags)]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"{self.feed}: a row rule or flag id is listed twice")
         return self
 
     @property
@@ -80,6 +128,16 @@ class FeedContract(_Strict):
     @property
     def required(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
+
+    @property
+    def rule_ids(self) -> list[str]:
+        return [r.id for r in self.row_rules]
+
+    def row_rule(self, rule_id: str) -> CheckSpec:
+        for rule in self.row_rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
 
     @property
     def amount_columns(self) -> tuple[str, ...]:

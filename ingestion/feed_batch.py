@@ -65,10 +65,10 @@ def _read_all(
     return by_dialect, errors
 
 
-def _raw_records(text: pd.DataFrame, columns: list[str]) -> list[str]:
+def _raw_records(text: pd.DataFrame, columns: list[str], phones: list[str]) -> list[str]:
     sub = text[columns].astype(object)
-    if "customer_phone" in sub:
-        sub["customer_phone"] = sub["customer_phone"].map(mask_text)
+    for col in phones:
+        sub[col] = sub[col].map(mask_text)
     sub = sub.where(sub.notna(), None)
     return [json.dumps(r, ensure_ascii=False) for r in sub.to_dict(orient="records")]
 
@@ -200,7 +200,7 @@ def process_feed(feed: str, jobs: list[FileJob], now: pd.Timestamp) -> FeedBatch
                         "_source_row": q_text["_source_row"].to_numpy(),
                         "rule_id": rule_ids,
                         "reason": reasons.to_numpy(),
-                        "raw_record": _raw_records(q_text, cols),
+                        "raw_record": _raw_records(q_text, cols, definition.phone_columns),
                     }
                 )
             )

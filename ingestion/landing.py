@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingestion.contracts import FEEDS
+from ingestion.contracts.landed import landed_columns
 
 ARROW_TYPES = {
     "str": pa.string(),
@@ -39,23 +40,7 @@ QUARANTINE_SCHEMA = pa.schema(
 
 
 def landed_schema(feed: str) -> pa.Schema:
-    fields = []
-    for col in FEEDS[feed].columns:
-        if col.name == "customer_phone":
-            fields += [
-                pa.field("customer_phone_hash", pa.string()),
-                pa.field("customer_phone_masked", pa.string()),
-            ]
-        else:
-            fields.append(pa.field(col.name, ARROW_TYPES[col.type]))
-    fields += [
-        pa.field("dq_flags", pa.string()),
-        pa.field("_source_file", pa.string()),
-        pa.field("_source_row", pa.int64()),
-        pa.field("_file_sha256", pa.string()),
-        pa.field("_loaded_at", pa.timestamp("us")),
-    ]
-    return pa.schema(fields)
+    return pa.schema([pa.field(n, ARROW_TYPES[t]) for n, t in landed_columns(FEEDS[feed])])
 
 
 def _decimal_from_float(values: np.ndarray, typ: pa.DataType) -> pa.Array:

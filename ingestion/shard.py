@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ingestion.clock import local_now
-from ingestion.contracts import DEALER_FEEDS
+from ingestion.contracts import DEALER_FEEDS, FEEDS
 from ingestion.control_db import (
     connect,
     insert_ledger,
@@ -228,8 +228,7 @@ def _ingest_feed(
             if not valid.empty
             else valid
         )
-        if "customer_phone" in gate_rows:
-            gate_rows = gate_rows.drop(columns=["customer_phone"])
+        gate_rows = gate_rows.drop(columns=FEEDS[feed].phone_columns, errors="ignore")
         verdicts, results = run_quality_gate(feed, gate_rows, gate_files, run_id)
 
     loaded_at = pd.Timestamp(_utc_now())
@@ -322,9 +321,9 @@ def _prepare_landed(
     rows = valid
     if "dq_flags" not in rows:
         rows["dq_flags"] = compute_flags(feed, rows)
-    if "customer_phone" in rows:
-        rows["customer_phone_hash"] = hash_phones(rows["customer_phone"], key)
-        rows["customer_phone_masked"] = mask_phones(rows["customer_phone"])
+    for col in FEEDS[feed].phone_columns:
+        rows[col + "_hash"] = hash_phones(rows[col], key)
+        rows[col + "_masked"] = mask_phones(rows[col])
     rows["_loaded_at"] = loaded_at
     return rows
 

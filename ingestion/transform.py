@@ -49,10 +49,10 @@ def type_frame(feed: str, profile: DialectProfile, text: pd.DataFrame) -> pd.Dat
             out["vin"] = norm
             out["vin" + RAW] = raw
             out["vin__valid"] = valid
-        elif col.name == "customer_phone":
-            phone, valid = normalize_phones(raw)
-            out["customer_phone"] = phone
-            out["customer_phone" + RAW] = raw
+        elif col.pii == "phone":
+            phone, _ = normalize_phones(raw)
+            out[col.name] = phone
+            out[col.name + RAW] = raw
         elif col.name == "plate_no":
             plate, _ = normalize_plates(raw)
             out["plate_no"] = plate

@@ -12,3 +12,69 @@
     ) as ranked
     where load_rank = 1
 {%- endmacro %}
+
+{% macro stage_lake_feed(table_name) -%}
+    {#- A feed's staging model: rename and cast every landed column, then keep the latest
+        load of each business key. The columns (with their types) and the key are read from
+        the lake source's YAML, which a test holds equal to the feed contract
+        (ingestion/contracts/<feed>.yaml), so no staging model lists a column by hand. -#}
+    {%- set node = lake_source_node(table_name) -%}
+    {%- set columns = node.columns.values() | list if node else [] -%}
+    {%- set names = columns | map(attribute='name') | list -%}
+    {%- set renames = {'_source_file': 'source_file', '_source_row': 'source_row',
+                       '_file_sha256': 'file_sha256', '_loaded_at': 'loaded_at',
+                       'period': 'source_period'} -%}
+with source as (
+
+    select * from {{ lake_source(table_name, 'landed/' ~ table_name ~ '/*/*/*.parquet', names) }}
+
+),
+
+renamed as (
+
+    select
+        {%- for column in columns %}
+        cast({{ column.name }} as {{ lake_cast_type(column.data_type) }}) as {{ renames.get(column.name, column.name) }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from source
+
+),
+
+deduplicated as (
+
+    {{ latest_per_key('renamed', node.meta.key if node else []) }}
+
+)
+
+select
+    {%- for column in columns %}
+    {{ renames.get(column.name, column.name) }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from deduplicated
+{%- endmacro %}
+
+{% macro lake_source_node(table_name) -%}
+    {%- if not execute -%}
+        {#- parse time: reference the source so lineage and freshness see it -#}
+        {%- do source('lake', table_name) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- for node in graph.sources.values() -%}
+        {%- if node.source_name == 'lake' and node.name == table_name -%}
+            {{ return(node) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error("no lake source named " ~ table_name) }}
+{%- endmacro %}
+
+{% macro lake_cast_type(data_type) -%}
+    {%- set types = {
+        'varchar': dbt.type_string(),
+        'bigint': dbt.type_bigint(),
+        'decimal(18,2)': dbt.type_numeric(),
+        'timestamp': dbt.type_timestamp(),
+        'date': 'date',
+        'boolean': dbt.type_boolean(),
+    } -%}
+    {{ return(types[data_type]) }}
+{%- endmacro %}

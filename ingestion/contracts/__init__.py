@@ -25,7 +25,6 @@ __all__ = [
     "CONTRACTS_DIR",
     "DEALER_FEEDS",
     "FEEDS",
-    "PHONE_COLUMNS",
     "ColumnSpec",
     "FeedContract",
     "FileRules",
@@ -59,6 +58,3 @@ def contract(feed: str) -> FeedContract:
 
 FEEDS: dict[str, FeedContract] = load_contracts()
 DEALER_FEEDS: tuple[str, ...] = tuple(f for f in FEEDS if f != "dealers")
-PHONE_COLUMNS: tuple[str, ...] = tuple(
-    sorted({c.name for d in FEEDS.values() for c in d.columns if c.pii == "phone"})
-)

@@ -140,6 +140,10 @@ class FeedContract(_Strict):
         raise KeyError(rule_id)
 
     @property
+    def phone_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.pii == "phone"]
+
+    @property
     def amount_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.amount)
 

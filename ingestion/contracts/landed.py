@@ -25,6 +25,7 @@ def landed_columns(contract: FeedContract) -> list[tuple[str, ColumnType]]:
             out.append((col.name, col.type))
     return [*out, *LINEAGE_COLUMNS]
 
+
 # How the warehouse declares each contract type (the lake sources' `data_type`).
 WAREHOUSE_TYPES: dict[ColumnType, str] = {
     "str": "varchar",

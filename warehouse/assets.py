@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from airflow.sdk import Asset
 
-FEEDS: tuple[str, ...] = (
-    "vehicle_sales",
-    "repair_orders",
-    "warranty_registrations",
-    "warranty_claims",
-    "survey_responses",
-    "complaints",
-)
-DEALERS = "dealers"
+# One asset per feed contract (ingestion/contracts/<feed>.yaml): the file names are the feed
+# list, read without importing the ingestion package at parse time.
+CONTRACTS_DIR = Path(__file__).resolve().parents[1] / "ingestion" / "contracts"
 LANDED_ASSETS: dict[str, Asset] = {
-    name: Asset(f"lake://landed/{name}", group="lake") for name in (*FEEDS, DEALERS)
+    path.stem: Asset(f"lake://landed/{path.stem}", group="lake")
+    for path in sorted(CONTRACTS_DIR.glob("*.yaml"))
 }
 WAREHOUSE_ASSET = Asset("warehouse://aftersales", group="warehouse")
 WAREHOUSE_WRITER_POOL = "warehouse_writer"

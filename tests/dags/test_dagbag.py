@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from ingestion.contracts import FEEDS
+
 EXPECTED_TASKS = {
     "feed_ingestion": {
         "land_dealer_master",
@@ -22,15 +24,6 @@ EXPECTED_TASKS = {
     "warehouse_build": {"build_and_publish", "refresh_superset_cache"},
     "feed_freshness": {"check_freshness"},
 }
-FEEDS_AND_MASTER = (
-    "vehicle_sales",
-    "repair_orders",
-    "warranty_registrations",
-    "warranty_claims",
-    "survey_responses",
-    "complaints",
-    "dealers",
-)
 HEAVY_MODULES = ("pandas", "duckdb", "dbt", "great_expectations", "pandera", "ingestion")
 
 
@@ -67,7 +60,7 @@ def test_ingestion_maps_over_shards_not_files(dagbag) -> None:
     assert announce.upstream_task_ids == {"ingest_shard", "export_control_tables"}
     assert dag.task_dict["build_data_docs"].upstream_task_ids == {"export_control_tables"}
     names = {outlet.name for outlet in announce.outlets}
-    assert names == {f"lake://landed/{feed}" for feed in FEEDS_AND_MASTER}
+    assert names == {f"lake://landed/{feed}" for feed in FEEDS}
     assert dag.max_active_runs == 1
 
 
@@ -81,7 +74,7 @@ def test_schedules(dagbag) -> None:
     condition = dagbag.dags["warehouse_build"].timetable.asset_condition
     assert isinstance(condition, AssetAny)
     names = {asset.name for asset in condition.objects}
-    assert names == {f"lake://landed/{feed}" for feed in FEEDS_AND_MASTER}
+    assert names == {f"lake://landed/{feed}" for feed in FEEDS}
 
 
 def test_warehouse_writer_is_pooled_and_publishes_an_asset(dagbag) -> None:

@@ -27,15 +27,9 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.table import Table
 
+from ingestion.contracts import DEALER_FEEDS
+
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-FEEDS = (
-    "vehicle_sales",
-    "repair_orders",
-    "warranty_registrations",
-    "warranty_claims",
-    "survey_responses",
-    "complaints",
-)
 
 
 class HeadlineParameters(BaseModel):
@@ -98,7 +92,7 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
     tolerance_factor = Decimal(1) + params.fm_km_tolerance
     # months with landed rows in any feed (a feed without files yet is skipped)
     feeds_with_files = [
-        feed for feed in FEEDS if any((lake / "landed" / feed).glob("*/*/*.parquet"))
+        feed for feed in DEALER_FEEDS if any((lake / "landed" / feed).glob("*/*/*.parquet"))
     ]
     if not feeds_with_files:
         raise ValueError(f"no landed partitions under {lake / 'landed'}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from tenacity import retry, retry_if_exception, stop_after_attempt, wait_fixed
 
 FILE_LEDGER_DDL = """
 CREATE TABLE IF NOT EXISTS file_ledger (
@@ -109,16 +109,26 @@ def connect(db_path: Path) -> sqlite3.Connection:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(db_path, timeout=60.0)
     conn.execute("PRAGMA busy_timeout = 60000")
-    for attempt in range(20):
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.executescript(SCHEMA)
-            break
-        except sqlite3.OperationalError:
-            if attempt == 19:
-                raise
-            time.sleep(0.25)
+    _while_locked(_create_schema)(conn)
     return conn
+
+
+def _is_locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
+# Another shard holding the write lock past SQLite's own busy timeout: wait and try again.
+_while_locked = retry(
+    retry=retry_if_exception(_is_locked),
+    stop=stop_after_attempt(40),
+    wait=wait_fixed(0.25),
+    reraise=True,
+)
+
+
+def _create_schema(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.executescript(SCHEMA)
 
 
 @contextmanager
@@ -130,16 +140,10 @@ def control_db(db_path: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
+@_while_locked
 def _write(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
-    for attempt in range(40):
-        try:
-            with conn:
-                conn.executemany(sql, rows)
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or attempt == 39:
-                raise
-            time.sleep(0.25)
+    with conn:
+        conn.executemany(sql, rows)
 
 
 def insert_ledger(conn: sqlite3.Connection, entries: Iterable[dict[str, Any]]) -> int:

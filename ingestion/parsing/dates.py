@@ -10,12 +10,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-try:  # which formats pandas parses in C; without it every format takes the regex path
-    from pandas._libs.tslibs.strptime import format_is_iso
-except ImportError:  # pragma: no cover - a pandas release that moved it
+# The formats pandas' C parser takes (its ISO 8601 family): year, month, day with one
+# separator, then optional " "/"T" hour, ":" minute, ":" second, fraction or zone.
+_ISO_LIKE = re.compile(
+    r"^%Y(?:([-/ \\.]?)%m(?:\1%d(?:[ T]%H(?::%M(?::%S(?:%z|\.%f(?:%z)?)?)?)?)?)?)?$"
+)
 
-    def format_is_iso(fmt: str) -> bool:
-        return False
+
+def format_is_iso(fmt: str) -> bool:
+    """Whether pandas parses `fmt` on its C ISO path (the same family as pandas' own test)."""
+    return fmt != "%Y%m" and _ISO_LIKE.match(fmt) is not None
 
 
 BASE_TIMESTAMP_FORMATS = (

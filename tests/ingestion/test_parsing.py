@@ -244,3 +244,23 @@ def test_other_directives_keep_pandas_parser() -> None:
     assert strptime_regex("%H:%M") is None  # no date part
     parsed = parse_datetimes(s("05 Mar 2024"), ("%d %b %Y",))
     assert parsed.iloc[0] == pd.Timestamp("2024-03-05")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "iso"),
+    [
+        ("%Y-%m-%d %H:%M", True),
+        ("%Y/%m/%d %H:%M:%S", True),
+        ("%Y%m%d", True),
+        ("%Y-%m-%dT%H:%M:%S.%f", True),
+        ("%Y.%m.%d %H:%M", True),
+        ("%Y%m", False),  # pandas excludes it
+        ("%Y-%m/%d", False),  # separators differ
+        ("%d/%m/%Y", False),
+        ("%Y年%m月%d日 %H时%M分", False),
+    ],
+)
+def test_iso_like_formats_are_the_c_parsers(fmt: str, iso: bool) -> None:
+    from ingestion.parsing.dates import format_is_iso
+
+    assert format_is_iso(fmt) is iso

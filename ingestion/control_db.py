@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -157,17 +156,6 @@ def insert_ledger(conn: sqlite3.Connection, entries: Iterable[dict[str, Any]]) -
             f"VALUES ({', '.join('?' * len(LEDGER_COLUMNS))})"
         )
         _write(conn, sql, rows)
-    return len(rows)
-
-
-def insert_alerts(conn: sqlite3.Connection, alerts: Iterable[dict[str, Any]]) -> int:
-    cols = ("alert_id", "raised_at", "kind", "dealer_code", "feed", "period", "message")
-    rows = [
-        tuple(a.get(c) or (uuid.uuid4().hex if c == "alert_id" else None) for c in cols)
-        for a in alerts
-    ]
-    if rows:
-        _write(conn, f"INSERT INTO feed_alerts ({', '.join(cols)}) VALUES (?,?,?,?,?,?,?)", rows)
     return len(rows)
 
 

@@ -24,12 +24,6 @@ class DealerMaster:
     def codes(self) -> frozenset[str]:
         return frozenset(r["dealer_code"] for r in self.rows)
 
-    def vendor(self, dealer_code: str) -> str | None:
-        for r in self.rows:
-            if r["dealer_code"] == dealer_code:
-                return r.get("dms_vendor") or None
-        return None
-
     def vendors(self) -> dict[str, str | None]:
         return {r["dealer_code"]: (r.get("dms_vendor") or None) for r in self.rows}
 

@@ -24,18 +24,6 @@ def normalize_header(text: str) -> str:
     return value.lower()
 
 
-def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
-
-
-def blank_to_na(series: pd.Series) -> pd.Series:
-    """Strip cells; '' -> NA. Returns an object Series of str/NA."""
-    s = series.astype(object)
-    s = s.where(s.notna(), "")
-    stripped = s.map(str.strip, na_action="ignore") if len(s) else s
-    return stripped.where(stripped != "", None)
-
-
 def map_unique(series: pd.Series, func: object, dtype: object = object) -> pd.Series:
     """Apply a Python function once per distinct non-null value (fast on repetitive columns)."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)

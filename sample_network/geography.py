@@ -112,8 +112,6 @@ REGIONS: tuple[Region, ...] = (
     ),
 )
 
-REGION_BY_CODE = {r.code: r for r in REGIONS}
-
 NAME_STEMS = (
     "华通",
     "恒信",

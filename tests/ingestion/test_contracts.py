@@ -230,3 +230,9 @@ def test_reason_lists_every_failing_column() -> None:
     typed = _ro(settled_at__raw="x", delivered_at__raw="y")
     text = reasons(typed, spec, spec.reason, contract("repair_orders"), CheckContext(now=NOW))
     assert text == ["unreadable: delivered_at 'y'; settled_at 'x'"]
+
+
+def test_the_feed_contract_guide_names_every_rule_and_flag() -> None:
+    guide = (ROOT / "docs" / "feed-contract.md").read_text("utf-8")
+    ids = {r.id for c in FEEDS.values() for r in (*c.row_rules, *c.flags)}
+    assert {i for i in ids if f"`{i}`" not in guide} == set()

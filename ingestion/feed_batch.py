@@ -44,6 +44,17 @@ class FeedBatchResult:
     ]  # per file idx: rows_read/loaded/quarantined/duplicate, reject
 
 
+def _unread(reject: tuple[str, str] | None = None) -> dict[str, object]:
+    """Counts of a file none of whose rows were read (unreadable, or no data rows)."""
+    return {
+        "rows_read": 0,
+        "rows_loaded": 0,
+        "rows_quarantined": 0,
+        "rows_duplicate": 0,
+        "reject": reject,
+    }
+
+
 def _read_all(
     jobs: list[FileJob], feed: str
 ) -> tuple[dict[str, list[tuple[int, RawTable]]], dict[int, tuple[str, str]]]:
@@ -82,41 +93,20 @@ def process_feed(feed: str, jobs: list[FileJob], now: pd.Timestamp) -> FeedBatch
     by_dialect, read_errors = _read_all(jobs, feed)
     dialects = {job.dialect.name: job.dialect for job in jobs}
     folder = {job.idx: job.dealer_code for job in jobs}
-    stats: dict[int, dict[str, object]] = {
-        idx: {
-            "rows_read": 0,
-            "rows_loaded": 0,
-            "rows_quarantined": 0,
-            "rows_duplicate": 0,
-            "reject": err,
-        }
-        for idx, err in read_errors.items()
-    }
+    stats: dict[int, dict[str, object]] = {idx: _unread(err) for idx, err in read_errors.items()}
     valid_parts: list[pd.DataFrame] = []
     quarantine_parts: list[pd.DataFrame] = []
     for name, tables in by_dialect.items():
         profile = dialects[name]
         mapped = map_tables(feed, profile, tables)
         for idx, err in mapped.file_errors.items():
-            stats[idx] = {
-                "rows_read": 0,
-                "rows_loaded": 0,
-                "rows_quarantined": 0,
-                "rows_duplicate": 0,
-                "reject": err,
-            }
+            stats[idx] = _unread(err)
         text = mapped.frame
         if text.empty:
             for idx, _ in tables:
                 stats.setdefault(
                     idx,
-                    {
-                        "rows_read": 0,
-                        "rows_loaded": 0,
-                        "rows_quarantined": 0,
-                        "rows_duplicate": 0,
-                        "reject": None,
-                    },
+                    _unread(),
                 )
             continue
         identical, conflict = classify_duplicates(feed, text)
@@ -143,13 +133,7 @@ def process_feed(feed: str, jobs: list[FileJob], now: pd.Timestamp) -> FeedBatch
             if idx in stats:
                 continue
             if idx not in counts.index:
-                stats[idx] = {
-                    "rows_read": 0,
-                    "rows_loaded": 0,
-                    "rows_quarantined": 0,
-                    "rows_duplicate": 0,
-                    "reject": None,
-                }
+                stats[idx] = _unread()
                 continue
             c = counts.loc[idx]
             read, bad, dup, ok = int(c["read"]), int(c["bad"]), int(c["dup"]), int(c["ok"])
@@ -221,12 +205,6 @@ def process_feed(feed: str, jobs: list[FileJob], now: pd.Timestamp) -> FeedBatch
     for job in jobs:
         stats.setdefault(
             job.idx,
-            {
-                "rows_read": 0,
-                "rows_loaded": 0,
-                "rows_quarantined": 0,
-                "rows_duplicate": 0,
-                "reject": None,
-            },
+            _unread(),
         )
     return FeedBatchResult(valid=valid, quarantine=quarantine, stats=stats)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,6 +60,8 @@ GX_RESULT_COLUMNS = (
     "success",
     "observed_value",
 )
+CONTROL_DB_FILE = "control.sqlite"  # beside the landed files, in the lake root
+ALERT_COLUMNS = ("alert_id", "raised_at", "kind", "dealer_code", "feed", "period", "message")
 FEED_ALERTS_DDL = """
 CREATE TABLE IF NOT EXISTS feed_alerts (
     alert_id TEXT PRIMARY KEY,
@@ -103,6 +106,10 @@ LEDGER_COLUMNS = (
 EXPORT_TABLES = ("file_ledger", "gx_results", "feed_alerts")
 
 
+def control_db_path(lake: Path) -> Path:
+    return lake / CONTROL_DB_FILE
+
+
 def connect(db_path: Path) -> sqlite3.Connection:
     """Open (and create) the control DB; WAL so several shards can write concurrently."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -143,6 +150,18 @@ def control_db(db_path: Path) -> Iterator[sqlite3.Connection]:
 def _write(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
     with conn:
         conn.executemany(sql, rows)
+
+
+def insert_alerts(conn: sqlite3.Connection, alerts: Iterable[dict[str, Any]]) -> int:
+    """One feed_alerts row per alert (an alert without an id gets a new one)."""
+    rows = [
+        tuple(a.get(c) or (uuid.uuid4().hex if c == "alert_id" else None) for c in ALERT_COLUMNS)
+        for a in alerts
+    ]
+    if rows:
+        columns, marks = ", ".join(ALERT_COLUMNS), ", ".join("?" for _ in ALERT_COLUMNS)
+        _write(conn, f"INSERT INTO feed_alerts ({columns}) VALUES ({marks})", rows)
+    return len(rows)
 
 
 def insert_ledger(conn: sqlite3.Connection, entries: Iterable[dict[str, Any]]) -> int:

@@ -88,7 +88,9 @@ class Settings(BaseModel):
 
     @property
     def control_db(self) -> Path:
-        return self.lake / "control.sqlite"
+        from ingestion.control_db import control_db_path
+
+        return control_db_path(self.lake)
 
     @property
     def landed_dir(self) -> Path:

@@ -16,26 +16,15 @@ log = logging.getLogger(__name__)
 WEBHOOK_ENV = "AFTERSALES_ALERT_WEBHOOK_URL"
 
 
-def control_db(lake: Path) -> Path:
-    return lake / "control.sqlite"
-
-
 def write_alert_row(lake: Path, alert: dict[str, Any]) -> None:
-    from ingestion.control_db import FEED_ALERTS_DDL  # lazily: callbacks load at DAG parse
+    # imported here: the failure callback module is loaded at DAG parse time
+    from ingestion.control_db import connect, control_db_path, insert_alerts
 
-    lake.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(control_db(lake), timeout=30) as con:
-        con.execute(FEED_ALERTS_DDL)
-        columns = {
-            row[1]: str(row[2]).upper() for row in con.execute("pragma table_info(feed_alerts)")
-        }
-        row = {key: value for key, value in alert.items() if key in columns}
-        if columns.get("alert_id", "").startswith("INT"):
-            row.pop("alert_id", None)
-        names = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        con.execute(f"insert into feed_alerts ({names}) values ({marks})", list(row.values()))
-    con.close()
+    conn = connect(control_db_path(lake))
+    try:
+        insert_alerts(conn, [alert])
+    finally:
+        conn.close()
 
 
 def post_webhook(url: str, alert: dict[str, Any]) -> bool:
@@ -75,7 +64,7 @@ def record_alert(
     try:
         write_alert_row(lake, alert)
     except (OSError, sqlite3.Error) as exc:
-        log.error("could not write alert to %s: %s", control_db(lake), exc)
+        log.error("could not write alert to the control database in %s: %s", lake, exc)
     url = os.environ.get(WEBHOOK_ENV)
     if url:
         post_webhook(url, alert)

@@ -1,7 +1,7 @@
 """Orchestration overhead: Airflow wall time vs the work done inside the tasks.
 
 On one generated network, in the same run:
-  1. Airflow: `python -m warehouse.run_dags` (feed_ingestion, warehouse_build, feed_freshness
+  1. Airflow: `python -m orchestration.run_dags` (feed_ingestion, warehouse_build, feed_freshness
      through `airflow dags test`, fresh AIRFLOW_HOME, fresh lake) — process wall time, each
      DAG's wall time and the sum of its task durations from the metadata DB;
   2. baseline: the same work called directly (ingestion.pipeline.ingest_inbox and
@@ -70,7 +70,7 @@ def run_airflow(network: Path, work: Path, logical_date: str) -> dict[str, Any]:
         [
             PYTHON,
             "-m",
-            "warehouse.run_dags",
+            "orchestration.run_dags",
             "--date",
             logical_date,
             "--summary-json",

@@ -7,7 +7,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import Param, dag, task
 
-from warehouse.task_policy import DEFAULT_ARGS
+from orchestration.task_policy import DEFAULT_ARGS
 
 
 @dag(
@@ -33,7 +33,7 @@ def feed_freshness() -> None:
     def check_freshness(
         params: dict[str, Any] | None = None, logical_date: Any = None
     ) -> dict[str, Any]:
-        from warehouse.freshness import run_freshness_check
+        from orchestration.freshness import run_freshness_check
 
         return run_freshness_check((params or {}).get("as_of"), logical_date)
 

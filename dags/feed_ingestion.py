@@ -15,8 +15,8 @@ from typing import Any
 import pendulum
 from airflow.sdk import Param, dag, task
 
-from warehouse.assets import LANDED_ASSETS
-from warehouse.task_policy import DEFAULT_ARGS
+from orchestration.assets import LANDED_ASSETS
+from orchestration.task_policy import DEFAULT_ARGS
 
 OVERRIDE = ["null", "string"]
 
@@ -44,11 +44,10 @@ def feed_ingestion() -> None:
         from airflow.sdk.exceptions import AirflowFailException
 
         from ingestion.pipeline import land_dealer_master as land
-        from warehouse.paths import load_settings, resolve
-        from warehouse.task_support import WorkTimer
+        from orchestration.task_support import WorkTimer, load_settings
 
         settings = load_settings(_overrides(params))
-        master = resolve(settings.dealer_master)
+        master = settings.dealer_master
         if not master.exists():
             raise AirflowFailException(f"dealer master not found: {master}")
         with WorkTimer("land_dealer_master"):
@@ -59,11 +58,10 @@ def feed_ingestion() -> None:
         from airflow.sdk.exceptions import AirflowFailException
 
         from ingestion.pipeline import plan_shards as plan
-        from warehouse.paths import load_settings, resolve
-        from warehouse.task_support import WorkTimer
+        from orchestration.task_support import WorkTimer, load_settings
 
         settings = load_settings(_overrides(params))
-        inbox = resolve(settings.inbox)
+        inbox = settings.inbox
         if not inbox.is_dir():
             raise AirflowFailException(f"inbox folder not found: {inbox}")
         with WorkTimer("plan_shards"):
@@ -81,8 +79,7 @@ def feed_ingestion() -> None:
         from airflow.sdk import get_current_context
 
         from ingestion.pipeline import ingest_shard as ingest
-        from warehouse.paths import load_settings
-        from warehouse.task_support import WorkTimer, as_json_dict
+        from orchestration.task_support import WorkTimer, as_json_dict, load_settings
 
         dealers = shard.get("dealer_codes", [])
         label = (
@@ -99,8 +96,7 @@ def feed_ingestion() -> None:
     @task(trigger_rule="all_done")
     def export_control_tables(params: dict[str, Any] | None = None) -> None:
         from ingestion.pipeline import export_control_tables as export
-        from warehouse.paths import load_settings
-        from warehouse.task_support import WorkTimer
+        from orchestration.task_support import WorkTimer, load_settings
 
         with WorkTimer("export_control_tables"):
             export(load_settings(_overrides(params)))
@@ -109,11 +105,10 @@ def feed_ingestion() -> None:
     def build_data_docs(params: dict[str, Any] | None = None) -> str:
         """Great Expectations Data Docs for the latest gate results, readable offline."""
         from ingestion.quality.data_docs import build_data_docs as build
-        from warehouse.paths import load_settings, resolve
-        from warehouse.task_support import WorkTimer
+        from orchestration.task_support import WorkTimer, load_settings
 
         with WorkTimer("build_data_docs"):
-            site = build(resolve(load_settings(_overrides(params)).lake))
+            site = build(load_settings(_overrides(params)).lake)
         print(f"Data Docs: {site}")
         return str(site)
 
@@ -121,7 +116,7 @@ def feed_ingestion() -> None:
     def announce_landed(
         summaries: list[dict[str, Any]], outlet_events: Any = None
     ) -> dict[str, Any]:
-        from warehouse.task_support import sum_numeric
+        from orchestration.task_support import sum_numeric
 
         totals = sum_numeric(summaries)
         totals["shards"] = len(summaries)

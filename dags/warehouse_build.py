@@ -12,8 +12,8 @@ from typing import Any
 import pendulum
 from airflow.sdk import dag, task
 
-from warehouse.assets import LANDED_ASSETS, WAREHOUSE_ASSET, WAREHOUSE_WRITER_POOL
-from warehouse.task_policy import DEFAULT_ARGS
+from orchestration.assets import LANDED_ASSETS, WAREHOUSE_ASSET, WAREHOUSE_WRITER_POOL
+from orchestration.task_policy import DEFAULT_ARGS
 
 ANY_LANDED_FEED = reduce(lambda left, right: left | right, LANDED_ASSETS.values())
 
@@ -33,7 +33,7 @@ def warehouse_build() -> None:
     def build_and_publish(run_id: str | None = None) -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from warehouse.paths import load_settings
+        from orchestration.task_support import load_settings
         from warehouse.publish import WarehouseBuildFailed
         from warehouse.publish import build_and_publish as publish
 
@@ -49,8 +49,8 @@ def warehouse_build() -> None:
 
     @task
     def refresh_superset_cache(published: dict[str, Any]) -> dict[str, Any]:
-        from warehouse.paths import load_settings
-        from warehouse.superset_cache import refresh_superset_cache as refresh
+        from orchestration.superset_cache import refresh_superset_cache as refresh
+        from orchestration.task_support import load_settings
 
         return refresh(load_settings())
 

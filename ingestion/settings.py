@@ -9,7 +9,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Relative paths resolve against the project root (AFTERSALES_ROOT where the code is installed
+# apart from its data, e.g. in an image).
+PROJECT_ROOT = Path(os.environ.get("AFTERSALES_ROOT") or Path(__file__).resolve().parent.parent)
 
 # Development-only key: clearly marked and refused when AFTERSALES_ENV=production.
 DEV_PHONE_HMAC_KEY = "dev-only-phone-hmac-key-not-for-production"

@@ -18,7 +18,7 @@ else
 fi
 
 step "2/4 Airflow: feed_ingestion -> warehouse_build -> feed_freshness"
-.venv/pipeline/bin/python -m warehouse.run_dags
+.venv/pipeline/bin/python -m orchestration.run_dags
 
 step "3/4 Superset: bootstrap (migrate, roles, row-level security, dashboards)"
 .venv/superset/bin/python superset/bootstrap.py

@@ -4,4 +4,4 @@
 # Usage: scripts/run_pipeline.sh [--date YYYY-MM-DD] [--dag DAG_ID ...] [--verbose]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-exec "$ROOT/.venv/pipeline/bin/python" -m warehouse.run_dags "$@"
+exec "$ROOT/.venv/pipeline/bin/python" -m orchestration.run_dags "$@"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from warehouse.paths import PROJECT_ROOT
+from ingestion.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from warehouse.dbt_build import DEFAULT_PROJECT_DIR, DbtMode, run_dbt_build
-from warehouse.paths import lake_dir, served_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +124,7 @@ def build_and_publish(
 
     Raises WarehouseBuildFailed (served file untouched) when dbt fails or builds no tables.
     """
-    served = served_warehouse(settings)
+    served = settings.warehouse
     build_dir = build_dir_for(served)
     started = time.perf_counter()
     with writer_lock(build_dir):
@@ -133,7 +132,7 @@ def build_and_publish(
         build_path = build_dir / f"{BUILD_PREFIX}{_build_label(run_label)}.duckdb"
         dbt = run_dbt_build(
             build_path,
-            lake_dir(settings),
+            settings.lake,
             project_dir=project_dir or DEFAULT_PROJECT_DIR,
             profiles_dir=profiles_dir,
             mode=mode or default_dbt_mode(),

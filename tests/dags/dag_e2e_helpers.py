@@ -71,11 +71,11 @@ def pipeline_env(
 def run_dags(
     env: dict[str, str], summary: Path, logical_date: str, *dag_ids: str
 ) -> dict[str, Any]:
-    """`python -m warehouse.run_dags` (real `airflow dags test` runs); returns its summary."""
+    """`python -m orchestration.run_dags` (real `airflow dags test` runs); returns its summary."""
     argv = [
         PYTHON,
         "-m",
-        "warehouse.run_dags",
+        "orchestration.run_dags",
         "--date",
         logical_date,
         "--summary-json",

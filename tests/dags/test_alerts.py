@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from warehouse.alerts import record_alert
-from warehouse.task_policy import task_failure_alert
+from orchestration.alerts import record_alert
+from orchestration.task_policy import task_failure_alert
 
 
 def alerts(lake: Path) -> list[dict[str, Any]]:

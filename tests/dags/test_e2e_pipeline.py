@@ -1,6 +1,6 @@
 """End to end through Airflow: generated network -> feed_ingestion -> warehouse_build.
 
-Runs the real DAGs with `python -m warehouse.run_dags` (`airflow dags test` in one process)
+Runs the real DAGs with `python -m orchestration.run_dags` (`airflow dags test` in one process)
 on a tiny generated network, then checks the published warehouse, the ledger and the
 quarantine; re-runs the same inbox (nothing changes) and resends one corrected file (only
 that dealer-period changes).

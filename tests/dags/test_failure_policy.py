@@ -23,7 +23,7 @@ from pathlib import Path
 import pendulum
 from airflow.sdk import dag, task
 
-from warehouse.task_policy import DEFAULT_ARGS
+from orchestration.task_policy import DEFAULT_ARGS
 
 MARK = Path({mark!r})
 
@@ -66,7 +66,7 @@ def test_io_errors_retry_bad_data_fails_once_and_alerts(tmp_path: Path) -> None:
         [
             PYTHON,
             "-m",
-            "warehouse.run_dags",
+            "orchestration.run_dags",
             "--date",
             "2024-01-02",
             "--dag",

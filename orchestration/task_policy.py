@@ -34,20 +34,22 @@ RETRY_POLICY = ExceptionRetryPolicy(
 
 
 def _lake_for_alerts() -> Path:
-    from warehouse.paths import lake_dir, load_settings, resolve
+    from orchestration.task_support import load_settings
 
     try:
-        return lake_dir(load_settings())
+        return load_settings().lake
     except Exception as exc:  # settings unusable: still record the alert somewhere sane
         log.warning(
             "settings unavailable for the alert (%s); using AFTERSALES_LAKE or var/lake", exc
         )
-        return resolve(os.environ.get("AFTERSALES_LAKE", "var/lake"))
+        from ingestion.settings import PROJECT_ROOT
+
+        return PROJECT_ROOT / os.environ.get("AFTERSALES_LAKE", "var/lake")
 
 
 def task_failure_alert(context: Any) -> None:
     """on_failure_callback: a `task_failure` row in feed_alerts, a log line, the webhook."""
-    from warehouse.alerts import record_alert
+    from orchestration.alerts import record_alert
 
     ti = context.get("ti") or context.get("task_instance")
     dag_id = getattr(ti, "dag_id", None) or "?"

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
-from warehouse.paths import load_settings
+from orchestration.task_support import load_settings
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Run the pipeline DAGs for real, the way `airflow dags test` does, in one process.
 
-    python -m warehouse.run_dags [--date 2024-12-31] [--dag feed_ingestion --dag ...]
+    python -m orchestration.run_dags [--date 2024-12-31] [--dag feed_ingestion --dag ...]
 
 Each `airflow` CLI start costs seconds, so the database migration (only when needed), the
 writer pool and every `dags test` run go through Airflow's own CLI commands inside this one
@@ -23,7 +23,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from warehouse.paths import PROJECT_ROOT
+from ingestion.settings import PROJECT_ROOT
 
 DEFAULT_DAGS = ("feed_ingestion", "warehouse_build", "feed_freshness")
 POOL_DESCRIPTION = "serialises writers of the DuckDB warehouse"
@@ -79,7 +79,7 @@ def ensure_metadata_db() -> str:
 def _ensure_pool() -> None:
     from airflow.models.pool import Pool
 
-    from warehouse.assets import WAREHOUSE_WRITER_POOL
+    from orchestration.assets import WAREHOUSE_WRITER_POOL
 
     pool = Pool.get_pool(WAREHOUSE_WRITER_POOL)
     if pool is None or pool.slots != 1:
@@ -157,9 +157,9 @@ def default_logical_date() -> str:
     freshness against the real today would call every later month late.
     """
     try:
-        from warehouse.paths import load_settings, resolve
+        from orchestration.task_support import load_settings
 
-        summary = resolve(load_settings().inbox).parent / "truth" / "summary.json"
+        summary = load_settings().inbox.parent / "truth" / "summary.json"
         as_of = json.loads(summary.read_text(encoding="utf-8")).get("as_of")
         if as_of:
             console.print(f"logical date {as_of}: the sample network's reference date")

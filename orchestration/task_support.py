@@ -47,3 +47,16 @@ class WorkTimer:
     def __exit__(self, *exc: object) -> None:
         self.seconds = round(time.perf_counter() - self._start, 3)
         log.info("work %s: %.3f s", self.label, self.seconds)
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> Any:
+    """`ingestion.settings.Settings` from the environment, with non-empty overrides applied.
+
+    Overrides come from DAG params; a param left at ``None`` keeps the environment or the
+    embedded default, so there is one settings source for every stage. Paths come back
+    absolute (relative ones are taken from the project root).
+    """
+    from ingestion.settings import Settings
+
+    values = {key: value for key, value in (overrides or {}).items() if value not in (None, "")}
+    return Settings.from_env(**values)

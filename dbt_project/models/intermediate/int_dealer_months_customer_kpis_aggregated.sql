@@ -1,9 +1,10 @@
 {#- Customer-experience KPIs per dealer x month, long form: CSI and top-box by
-    surveyed month; complaint KPIs by received month; complaint rate = cases / 车次. -#}
+    surveyed month (top-box over the kept responses that answered `overall`); complaint
+    KPIs by received month; complaint rate = cases / 车次. -#}
 
 with responses as (
 
-    select dealer_code, surveyed_month_index as month_index, response_score, is_top_box
+    select dealer_code, surveyed_month_index as month_index, response_score, overall_score, is_top_box
     from {{ ref('int_survey_responses_scored') }}
     where is_kept
 
@@ -65,7 +66,7 @@ from responses
 group by dealer_code, month_index
 union all
 select dealer_code, month_index, 'csi_top_box',
-    sum(case when is_top_box then 1 else 0 end), count(*), count(*)
+    sum(case when is_top_box then 1 else 0 end), count(overall_score), count(overall_score)
 from responses
 group by dealer_code, month_index
 union all

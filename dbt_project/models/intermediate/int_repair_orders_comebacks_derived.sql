@@ -1,6 +1,8 @@
 {#- Every RO with its KPI flags. Derived comeback: a qualifying repair RO (minor_repair,
     major_repair, warranty) arriving after an earlier qualifying repair RO's delivered_at
-    for the same VIN at the same (rolled-up) dealer, at most comeback_days x 24 h later. -#}
+    for the same VIN at the same raw dealer_code, at most comeback_days x 24 h later (a
+    closed predecessor's RO and its successor's never pair: the work was done by two
+    outlets). -#}
 
 with repair_orders as (
 
@@ -32,7 +34,7 @@ flagged as (
 
 repairs as (
 
-    select dealer_code, rolled_up_dealer_code, ro_no, vin, arrived_at, delivered_at
+    select dealer_code, ro_no, vin, arrived_at, delivered_at
     from flagged
     where is_qualifying_visit and is_repair
 
@@ -47,7 +49,7 @@ comebacks as (
     from repairs as later_ro
     inner join repairs as earlier_ro
         on later_ro.vin = earlier_ro.vin
-        and later_ro.rolled_up_dealer_code = earlier_ro.rolled_up_dealer_code
+        and later_ro.dealer_code = earlier_ro.dealer_code
         and later_ro.arrived_at > earlier_ro.delivered_at
         and later_ro.arrived_at <= {{ dbt.dateadd('hour', var('comeback_days') * 24, 'earlier_ro.delivered_at') }}
     group by later_ro.dealer_code, later_ro.ro_no

@@ -1,8 +1,9 @@
 """feed_ingestion: dealer DMS exports in the inbox -> landed/quarantined Parquet in the lake.
 
 land dealer master -> plan shards -> ingest_shard (mapped, one task per shard of dealers)
--> export control tables -> announce landed feeds (Asset events for warehouse_build)
-and build the Great Expectations Data Docs.
+-> export control tables -> announce the feeds this run landed or replaced (one Asset event
+each, through an alias; none when nothing changed, so warehouse_build does not run) and
+build the Great Expectations Data Docs.
 
 Re-running a run or a shard is safe: ingestion skips files whose content hash is already
 loaded and replaces a (feed, dealer, period) partition atomically on a resend.
@@ -15,7 +16,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import Param, dag, task
 
-from orchestration.assets import LANDED_ASSETS
+from orchestration.assets import LANDED_ALIAS, LANDED_ASSETS
 from orchestration.task_policy import DEFAULT_ARGS
 
 OVERRIDE = ["null", "string"]
@@ -40,7 +41,7 @@ OVERRIDE = ["null", "string"]
 )
 def feed_ingestion() -> None:
     @task
-    def land_dealer_master(params: dict[str, Any] | None = None) -> int:
+    def land_dealer_master(params: dict[str, Any] | None = None) -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowFailException
 
         from ingestion.pipeline import land_dealer_master as land
@@ -51,10 +52,12 @@ def feed_ingestion() -> None:
         if not master.exists():
             raise AirflowFailException(f"dealer master not found: {master}")
         with WorkTimer("land_dealer_master"):
-            return int(land(settings))
+            return land(settings)
 
     @task
-    def plan_shards(dealers: int, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def plan_shards(
+        master: dict[str, Any], params: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         from airflow.sdk.exceptions import AirflowFailException
 
         from ingestion.pipeline import plan_shards as plan
@@ -67,7 +70,7 @@ def feed_ingestion() -> None:
         with WorkTimer("plan_shards"):
             shards = plan(settings, dealers_per_shard=(params or {}).get("dealers_per_shard"))
         files = sum(len(shard.get("files", [])) for shard in shards)
-        print(f"{dealers} dealers in master; {files} files in {len(shards)} shards")
+        print(f"{master['dealers']} dealers in master; {files} files in {len(shards)} shards")
         return shards
 
     @task(map_index_template="{{ shard_label }}")
@@ -112,26 +115,27 @@ def feed_ingestion() -> None:
         print(f"Data Docs: {site}")
         return str(site)
 
-    @task(outlets=list(LANDED_ASSETS.values()))
+    @task(outlets=[LANDED_ALIAS])
     def announce_landed(
-        summaries: list[dict[str, Any]], outlet_events: Any = None
+        summaries: list[dict[str, Any]], master: dict[str, Any], outlet_events: Any = None
     ) -> dict[str, Any]:
-        from orchestration.task_support import sum_numeric
+        from orchestration.task_support import changed_feeds, sum_numeric
 
         totals = sum_numeric(summaries)
         totals["shards"] = len(summaries)
+        changed = changed_feeds(summaries, master_changed=bool(master.get("changed")))
         if outlet_events is not None:
-            for asset in LANDED_ASSETS.values():
-                outlet_events[asset].extra = {"totals": totals}
-        print(f"landed: {totals}")
-        return totals
+            for feed in changed:
+                outlet_events[LANDED_ALIAS].add(LANDED_ASSETS[feed], extra={"totals": totals})
+        print(f"landed: {totals}; changed feeds: {', '.join(changed) or 'none'}")
+        return {**totals, "feeds_changed": changed}
 
-    dealers = land_dealer_master()
-    shards = plan_shards(dealers)
+    master = land_dealer_master()
+    shards = plan_shards(master)
     summaries = ingest_shard.expand(shard=shards)
     exported = export_control_tables()
     summaries >> exported
-    exported >> [announce_landed(summaries), build_data_docs()]
+    exported >> [announce_landed(summaries, master), build_data_docs()]
 
 
 def _overrides(params: dict[str, Any] | None) -> dict[str, Any]:

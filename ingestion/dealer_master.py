@@ -41,8 +41,11 @@ def load_dealer_master(path: Path) -> DealerMaster:
     return DealerMaster(rows)
 
 
-def land_dealers(master: DealerMaster, target: Path) -> int:
-    """Write landed/dealers/data.parquet with the canonical dealer columns."""
+def land_dealers(master: DealerMaster, target: Path) -> bool:
+    """Write landed/dealers/data.parquet with the canonical dealer columns.
+
+    Returns whether the landed master changed: an identical master is not rewritten, so a
+    run that brings nothing new announces nothing (and triggers no warehouse build)."""
     cols = FEEDS["dealers"].columns
     arrays = {}
     for col in cols:
@@ -51,8 +54,11 @@ def land_dealers(master: DealerMaster, target: Path) -> int:
         if col.type == "date":
             arr = arr.cast(pa.date32())
         arrays[col.name] = arr
+    table = pa.table(arrays)
+    if target.exists() and pq.read_table(target).equals(table):
+        return False
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    pq.write_table(pa.table(arrays), tmp)
+    pq.write_table(table, tmp)
     os.replace(tmp, target)
-    return len(master.rows)
+    return True

@@ -67,11 +67,12 @@ def ingest_shard(
     return summary
 
 
-def land_dealer_master(settings: Settings | None = None) -> int:
+def land_dealer_master(settings: Settings | None = None) -> dict[str, Any]:
+    """Land the dealer master; `changed` is false when the landed copy was already equal."""
     s = resolve_settings(settings)
-    return land_dealers(
-        load_dealer_master(s.dealer_master), s.landed_dir / "dealers" / "data.parquet"
-    )
+    master = load_dealer_master(s.dealer_master)
+    changed = land_dealers(master, s.landed_dir / "dealers" / "data.parquet")
+    return {"dealers": len(master.rows), "changed": changed}
 
 
 def export_control_tables(settings: Settings | None = None) -> dict[str, int]:
@@ -82,10 +83,10 @@ def export_control_tables(settings: Settings | None = None) -> dict[str, int]:
 def ingest_inbox(settings: Settings | None = None, progress: bool = True) -> dict:
     """Land the dealer master, ingest every shard in turn, export the control tables."""
     s = resolve_settings(settings)
-    dealers = land_dealer_master(s)
+    master = land_dealer_master(s)
     shards = plan_shards(s)
     totals = _ingest_batches(s, [sh["files"] for sh in shards], progress)
-    totals.update(dealers=dealers, shards=len(shards))
+    totals.update(dealers=master["dealers"], shards=len(shards))
     totals["control_tables"] = export_control_tables(s)
     return totals
 

@@ -40,6 +40,7 @@ from ingestion.registry import load_registry
 from ingestion.settings import Settings
 
 Progress = Callable[[str, int], None]
+LANDING_STATUSES = frozenset({"loaded", "released"})  # the file's rows were landed
 
 
 def _utc_now() -> dt.datetime:
@@ -172,6 +173,10 @@ def ingest_files(
     summary.update({f"files_{k}": v for k, v in Counter(e["status"] for e in ledger).items()})
     for key in ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate"):
         summary[key] = sum(int(e.get(key) or 0) for e in ledger)
+    # feeds whose landed data this run wrote or replaced: what the warehouse must rebuild
+    summary["feeds_changed"] = sorted(
+        {str(e["feed"]) for e in ledger if e["status"] in LANDING_STATUSES}
+    )
     summary["seconds"] = round((_utc_now() - started).total_seconds(), 3)
     return summary
 
@@ -271,12 +276,12 @@ def _ingest_feed(
             counts["rows_loaded"] = 0
         target = partition_path(settings.landed_dir, feed, job.dealer_code, job.period)
         q_target = partition_path(settings.quarantine_dir, feed, job.dealer_code, job.period)
-        if status in ("loaded", "released"):
+        if status in LANDING_STATUSES:
             table = slices.get(job.idx)
             if table is None:
                 table = landed_schema(feed).empty_table()
             writes.write(table, target)
-        if counts["rows_read"] or status in ("loaded", "released"):
+        if counts["rows_read"] or status in LANDING_STATUSES:
             q_table = q_slices.get(job.idx)
             if status in ("held", "rejected") and st["reject"] is None:
                 q_rows = _withheld_rows(
@@ -288,7 +293,7 @@ def _ingest_feed(
                 q_table = _quarantine_table(feed, job, q_rows) if len(q_rows) else None
             if q_table is not None and q_table.num_rows:
                 writes.write(q_table, q_target)
-            elif status in ("loaded", "released"):
+            elif status in LANDING_STATUSES:
                 writes.remove(q_target)
         entries.append(
             {

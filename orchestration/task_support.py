@@ -33,6 +33,14 @@ def sum_numeric(summaries: Iterable[Mapping[str, Any]]) -> dict[str, float | int
     return totals
 
 
+def changed_feeds(summaries: Iterable[Mapping[str, Any]], master_changed: bool) -> list[str]:
+    """Feeds whose landed data the shards wrote or replaced, plus the master if it changed."""
+    feeds = {str(feed) for summary in summaries for feed in summary.get("feeds_changed", [])}
+    if master_changed:
+        feeds.add("dealers")
+    return sorted(feeds)
+
+
 class WorkTimer:
     """Measures the work inside a task (the rest of a task's duration is Airflow's)."""
 

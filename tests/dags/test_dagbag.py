@@ -57,10 +57,14 @@ def test_ingestion_maps_over_shards_not_files(dagbag) -> None:
     assert export.upstream_task_ids == {"ingest_shard"}
     assert export.trigger_rule == "all_done"
     announce = dag.task_dict["announce_landed"]
-    assert announce.upstream_task_ids == {"ingest_shard", "export_control_tables"}
+    assert announce.upstream_task_ids == {
+        "ingest_shard",
+        "export_control_tables",
+        "land_dealer_master",
+    }
     assert dag.task_dict["build_data_docs"].upstream_task_ids == {"export_control_tables"}
-    names = {outlet.name for outlet in announce.outlets}
-    assert names == {f"lake://landed/{feed}" for feed in FEEDS}
+    # the landed feeds are announced through one alias, feed by feed, only when they changed
+    assert [outlet.name for outlet in announce.outlets] == ["lake-landed-feeds"]
     assert dag.max_active_runs == 1
 
 

@@ -136,8 +136,12 @@ def test_rerun_changes_nothing_and_resend_changes_one_dealer_period(
     loaded = latest_ledger(lake)
     kpis_before = table_rows(warehouse, "kpi_dealer_monthly")
 
-    run_dags(env, work / "run2.json", LOGICAL_DATE, "feed_ingestion", "warehouse_build")
+    rerun = run_dags(env, work / "run2.json", LOGICAL_DATE, "feed_ingestion", "warehouse_build")
 
+    # nothing landed or replaced: no asset event, so no warehouse build
+    states = {r["dag_id"]: r for r in rerun["dags"]}
+    assert states["feed_ingestion"]["announced"] == []
+    assert states["warehouse_build"]["state"] == "not_triggered"
     assert byte_hashes(lake) == landed_before
     assert mart_hashes(warehouse) == marts_before
     ledger = latest_ledger(lake)
@@ -169,8 +173,11 @@ def test_rerun_changes_nothing_and_resend_changes_one_dealer_period(
     landed_digests_before = lake_digests(lake)
     fct_before = table_rows(warehouse, "fct_repair_orders")
 
-    run_dags(env, work / "run3.json", LOGICAL_DATE, "feed_ingestion", "warehouse_build")
+    resend = run_dags(env, work / "run3.json", LOGICAL_DATE, "feed_ingestion", "warehouse_build")
 
+    states = {r["dag_id"]: r for r in resend["dags"]}
+    assert states["feed_ingestion"]["announced"] == ["lake://landed/repair_orders"]
+    assert states["warehouse_build"]["state"] == "success"
     after = latest_ledger(lake)
     assert after[rel]["status"] == "loaded"
     assert after[rel]["rows_read"] == loaded[rel]["rows_read"] - 1

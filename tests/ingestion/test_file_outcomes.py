@@ -142,11 +142,13 @@ def test_resend_replaces_period_and_rerun_skips(network: Network) -> None:
         / "data.parquet"
     )
     mtime = target.stat().st_mtime_ns
-    ingest_files(network.settings, [RO])  # identical content
+    unchanged = ingest_files(network.settings, [RO])  # identical content
     assert _last(network, RO)["status"] == "skipped"
     assert target.stat().st_mtime_ns == mtime
+    assert unchanged["feeds_changed"] == []  # nothing for the warehouse to rebuild
     network.write_ro(RO, _rows(35, prefix="NEW"))  # corrected resend
-    ingest_files(network.settings, [RO])
+    resent = ingest_files(network.settings, [RO])
+    assert resent["feeds_changed"] == ["repair_orders"]
     second = landed(network.settings, "repair_orders", "D001", "2024-03")
     assert len(second) == 35 and second["ro_no"].str.startswith("NEW").all()
     statuses = ledger(network.settings)["status"].tolist()
@@ -217,6 +219,12 @@ def test_inbox_run_shards_reconcile_and_export(network: Network) -> None:
     assert set(control["status"]) == {"loaded", "rejected"}
     for table in ("gx_results", "feed_alerts"):
         assert (network.settings.control_export_dir / f"{table}.parquet").exists()
-    assert land_dealer_master(network.settings) == 3
-    dealers = pd.read_parquet(network.settings.landed_dir / "dealers" / "data.parquet")
+    landed = network.settings.landed_dir / "dealers" / "data.parquet"
+    first = land_dealer_master(network.settings)
+    assert first["dealers"] == 3
+    dealers = pd.read_parquet(landed)
     assert list(dealers["dealer_code"]) == ["D001", "D002", "D003"]
+    # an unchanged master is not rewritten and announces no change
+    stamp = landed.stat().st_mtime_ns
+    assert land_dealer_master(network.settings) == {"dealers": 3, "changed": False}
+    assert landed.stat().st_mtime_ns == stamp

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingestion.contracts import DEALER_FEEDS
+from ingestion.contracts import DEALER_FEEDS, contract
 from ingestion.feed_batch import FileJob, process_feed
 from ingestion.mapping import header_hints, header_mapping
 from ingestion.normalize import normalize_header
@@ -145,7 +145,9 @@ def check_file(
     stamp = (
         now if now is not None else pd.Timestamp.now(tz="UTC").tz_localize(None) + SHANGHAI_OFFSET
     )
-    result = process_feed(feed, [job], stamp + pd.Timedelta(days=1), 0.05)
+    rules = contract(feed).file_rules
+    max_share = rules.quarantine_share_max if rules else 0.0
+    result = process_feed(feed, [job], stamp + pd.Timedelta(days=1), max_share)
     st = result.stats[0]
     report.rows_read = int(st["rows_read"])  # type: ignore[call-overload]
     report.rows_loaded = int(st["rows_loaded"])  # type: ignore[call-overload]

@@ -47,7 +47,6 @@ class Settings(BaseModel):
     env: Literal["development", "test", "production"] = "development"
     registry_path: Path = Path("ingestion/config/registry.yaml")
     dialects_dir: Path = Path("ingestion/config/dialects")
-    max_quarantine_share: float = 0.05
 
     @model_validator(mode="after")
     def _resolve(self) -> Settings:

@@ -35,7 +35,6 @@ from pathlib import Path
 
 import duckdb
 
-import ingestion.gate_hook as gate_hook
 import ingestion.shard as shard_module
 from ingestion.contracts import DEALER_FEEDS, FEEDS
 from ingestion.pipeline import plan_shards
@@ -72,7 +71,7 @@ _GATE_SECONDS = 0.0
 
 def _install_gate_timer() -> None:
     """Worker initializer: time the quality gate inside each worker (measure, do not replace)."""
-    original = gate_hook.run_quality_gate
+    original = shard_module.run_quality_gate
 
     def timed_gate(*args, **kwargs):  # type: ignore[no-untyped-def]
         global _GATE_SECONDS

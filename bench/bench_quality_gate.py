@@ -21,7 +21,6 @@ from rich.console import Console
 from rich.table import Table
 
 from ingestion.contracts import DEALER_FEEDS, FEEDS
-from ingestion.quality.suites import load_feed_suites
 
 VIN = "LSVAU2180N2183294"
 PERIOD = "2024-03"
@@ -30,8 +29,8 @@ PERIOD = "2024-03"
 def synthetic_batch(feed: str, n_rows: int, n_files: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Valid rows of a feed for n_files dealers' files of one period, plus the files frame."""
     definition = FEEDS[feed]
-    rows_spec, _ = load_feed_suites(feed)
-    main = rows_spec.meta.period_column
+    assert definition.file_rules is not None
+    main = definition.file_rules.period_column
     file_no = np.arange(n_rows) % n_files
     dealers = np.array([f"D{i:05d}" for i in range(n_files)], dtype=object)
     paths = np.array([f"D{i:05d}/{feed}/{PERIOD}.csv" for i in range(n_files)], dtype=object)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 from typing import Annotated
@@ -24,12 +23,6 @@ console = Console()
 err = Console(stderr=True)
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
-
-try:  # feed health commands live with the data-quality modules
-    _health = importlib.import_module("ingestion.quality.health_cli")
-    app.add_typer(_health.app, name="health")
-except (ImportError, AttributeError):  # pragma: no cover - optional module
-    pass
 
 
 def _settings(inbox: Path | None = None) -> Settings:
@@ -299,6 +292,41 @@ def release(file: Annotated[str, typer.Argument(help="held file, relative to the
     status = "released" if summary.get("files_released") else "not released"
     console.print(f"{file}: {status} ({summary.get('rows_loaded', 0)} rows loaded)")
     raise typer.Exit(EXIT_OK if summary.get("files_released") else EXIT_DATA)
+
+
+@app.command("health")
+def health(
+    dealer_code: Annotated[str, typer.Argument(help="dealer code, e.g. D1001")],
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """A dealer's feed health, as the feed-health dashboard shows it.
+
+    Read from the published warehouse (the mart rpt_feed_health, built by the warehouse
+    build after each ingestion), so the figures are the dashboard's; "as of" is the data's
+    last day. Exit 1 when a feed is late or a file's latest outcome is held or rejected.
+    """
+    from ingestion.quality.health import WarehouseMissing, health_table, read_feed_health, records
+
+    s = _settings()
+    try:
+        frame = read_feed_health(s.warehouse, dealer_code)
+    except WarehouseMissing as exc:
+        _fail_usage(f"{exc}; build it first (the warehouse_build DAG, or `make demo`)")
+        return
+    if frame.empty:
+        err.print(f"dealer {dealer_code} is not in the feed-health mart of {s.warehouse}")
+        raise typer.Exit(EXIT_DATA)
+    problems = bool(
+        frame["is_late"].any() or (frame[["held_batches", "rejected_batches"]] > 0).any(axis=None)
+    )
+    if as_json:
+        typer.echo(json.dumps(records(frame), ensure_ascii=False, indent=1))
+    else:
+        as_of = records(frame.head(1))[0]["as_of_date"] or "-"
+        title = f"Feed health {dealer_code} as of {as_of} (the data's last day)"
+        console.print(health_table(frame, title))
+        console.print(f"[dim]from {s.warehouse}[/dim]")
+    raise typer.Exit(EXIT_DATA if problems else EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

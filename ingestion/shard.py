@@ -27,7 +27,6 @@ from ingestion.dealer_master import load_dealer_master
 from ingestion.discovery import classify
 from ingestion.feed_batch import FileJob, process_feed
 from ingestion.flags import compute_flags
-from ingestion.gate_hook import run_quality_gate, write_gate_results
 from ingestion.landing import (
     QUARANTINE_SCHEMA,
     PartitionWrites,
@@ -36,6 +35,7 @@ from ingestion.landing import (
     to_landed_table,
 )
 from ingestion.phone import hash_phones, mask_phones
+from ingestion.quality.gate import run_quality_gate, write_results
 from ingestion.registry import load_registry
 from ingestion.settings import Settings
 
@@ -166,7 +166,7 @@ def ingest_files(
         for e in ledger:
             e.setdefault("finished_at", finished)
         insert_ledger(conn, ledger)
-        write_gate_results(conn, gx_rows)
+        write_results(conn, gx_rows)
     finally:
         conn.close()
     summary: dict[str, Any] = {"run_id": run_id, "files": len(rel_paths), "unchanged": unchanged}
@@ -209,11 +209,7 @@ def _ingest_feed(
         )
     this_batch = {(j.dealer_code, feed, j.period) for j in jobs}
     hist = [h for h in history if h[1] == feed and (h[0], h[1], h[2]) not in this_batch]
-    trailing = trailing_stats_for(files, hist)
-    files_df = pd.DataFrame(files)
-    files_df["trailing_median"] = [trailing[f["file_path"]][0] for f in files]
-    files_df["prior_periods"] = [trailing[f["file_path"]][1] for f in files]
-    gate_files = files_df[~files_df["rejected"]].drop(columns=["rejected"]).reset_index(drop=True)
+    reaches_gate = any(not f["rejected"] for f in files)
 
     valid = result.valid
     if not valid.empty:
@@ -223,7 +219,7 @@ def _ingest_feed(
         valid["_file_sha256"] = valid["_file_idx"].map({j.idx: j.sha256 for j in jobs})
     verdicts: dict[str, tuple[str, str]] = {}
     results: list[dict[str, Any]] = []
-    if len(gate_files):
+    if reaches_gate:
         if not valid.empty:
             valid["dq_flags"] = compute_flags(feed, valid)
         gate_rows = (
@@ -234,7 +230,7 @@ def _ingest_feed(
             else valid
         )
         gate_rows = gate_rows.drop(columns=FEEDS[feed].phone_columns, errors="ignore")
-        verdicts, results = run_quality_gate(feed, gate_rows, gate_files, run_id)
+        verdicts, results = run_quality_gate(settings, feed, gate_rows, files, hist, run_id)
 
     loaded_at = pd.Timestamp(_utc_now())
     landed_rows = _prepare_landed(feed, valid, settings.phone_hmac_key, loaded_at)
@@ -308,14 +304,6 @@ def _ingest_feed(
         )
     writes.run()
     return entries, results
-
-
-def trailing_stats_for(
-    files: list[dict[str, Any]], hist: list[tuple[str, str, str, int]]
-) -> dict[str, tuple[float | None, int]]:
-    from ingestion.volume import trailing_stats
-
-    return trailing_stats(files, hist)
 
 
 def _prepare_landed(

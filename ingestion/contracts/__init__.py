@@ -7,7 +7,16 @@ from pathlib import Path
 
 import yaml
 
-from ingestion.contracts.model import ColumnSpec, FeedContract, FileRules, Freshness, VolumeHold
+from ingestion.contracts.model import (
+    ColumnSpec,
+    Distribution,
+    FeedContract,
+    FileRules,
+    Freshness,
+    MeanShift,
+    MixShift,
+    VolumeHold,
+)
 
 CONTRACTS_DIR = Path(__file__).resolve().parent
 # Feed order of every listing (ledger reports, DAG shards, docs): the master first.
@@ -26,9 +35,12 @@ __all__ = [
     "DEALER_FEEDS",
     "FEEDS",
     "ColumnSpec",
+    "Distribution",
     "FeedContract",
     "FileRules",
     "Freshness",
+    "MeanShift",
+    "MixShift",
     "VolumeHold",
     "contract",
     "load_contracts",

@@ -72,6 +72,38 @@ class VolumeHold(_Strict):
     trailing_periods: int = Field(ge=1)
 
 
+class MixShift(_Strict):
+    """The file's mix of an enum column against the dealer's history: the total variation
+    distance (half the sum of the absolute share differences, 0 = same mix, 1 = disjoint)
+    must not exceed `max_distance`."""
+
+    column: str
+    max_distance: float = Field(gt=0, le=1)
+    policy: Literal["hold", "warn"] = "warn"
+
+
+class MeanShift(_Strict):
+    """The file's mean of a numeric column over the dealer's trailing mean must lie within
+    [`min_ratio`, `max_ratio`] (a unit or scale change moves it by a factor)."""
+
+    column: str
+    min_ratio: float = Field(gt=0, lt=1)
+    max_ratio: float = Field(gt=1)
+    policy: Literal["hold", "warn"] = "warn"
+
+
+class Distribution(_Strict):
+    """Distribution shifts of a file against the dealer's last `trailing_periods` landed
+    periods; judged only for files of at least `min_rows` rows with at least `min_periods`
+    earlier periods."""
+
+    trailing_periods: int = Field(ge=1)
+    min_periods: int = Field(ge=1)
+    min_rows: int = Field(ge=1)
+    mix: tuple[MixShift, ...] = ()
+    mean: tuple[MeanShift, ...] = ()
+
+
 class FileRules(_Strict):
     """Checks on a whole file (one metrics row per file), run by the batch quality gate."""
 
@@ -82,6 +114,7 @@ class FileRules(_Strict):
     in_period_share_hold: float = Field(ge=0, le=1)
     in_period_share_warn: float = Field(ge=0, le=1)
     volume_hold: VolumeHold | None = None
+    distribution: Distribution | None = None
 
 
 class Freshness(_Strict):
@@ -89,6 +122,8 @@ class Freshness(_Strict):
 
     cadence: Literal["monthly", "none"] = "monthly"
     grace_days: int = Field(default=10, ge=0)
+    # which outlets owe the feed: every open outlet, or only those that sell cars (4S)
+    expected_from: Literal["all", "sales_outlets"] = "all"
 
 
 class FeedContract(_Strict):
@@ -119,6 +154,20 @@ class FeedContract(_Strict):
         ids = [r.id for r in (*self.row_rules, *self.flags)]
         if len(set(ids)) != len(ids):
             raise ValueError(f"{self.feed}: a row rule or flag id is listed twice")
+        return self
+
+    @model_validator(mode="after")
+    def _distribution_columns(self) -> FeedContract:
+        shifts = self.file_rules.distribution if self.file_rules else None
+        if shifts is None:
+            return self
+        types = {c.name: c for c in self.columns}
+        for mix in shifts.mix:
+            if mix.column not in types or not types[mix.column].enum:
+                raise ValueError(f"{self.feed}: mix column {mix.column} is not an enum column")
+        for mean in shifts.mean:
+            if mean.column not in types or types[mean.column].type not in ("int", "decimal"):
+                raise ValueError(f"{self.feed}: mean column {mean.column} is not numeric")
         return self
 
     @property

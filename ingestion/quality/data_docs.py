@@ -1,15 +1,15 @@
 """GX Data Docs for the latest gate run, readable offline.
 
 Validation results are rebuilt from ``gx_results`` in the control DB (the results of
-record): one GX validation result per feed and suite, aggregated over the run's files, with
-the failing files listed as unexpected values. The generated HTML links CSS/JS from CDNs;
+record): one GX validation result per feed suite, aggregated over the run's files (each
+checked on its metrics row, ``ingestion.quality.metrics``), with the failing files listed
+as unexpected values. The generated HTML links CSS/JS from CDNs;
 those links are replaced by a stylesheet shipped with this package, so pages render styled
 with no network.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 import typer
 
-from ingestion.quality.control_db import connect, table_exists
+from ingestion.control_db import connect
 from ingestion.quality.suites import SUITES_DIR, SuiteSpec, load_suite
 from ingestion.settings import ConfigError, Settings
 
@@ -35,8 +35,6 @@ _REMOTE_IMG = re.compile(r"(<img[^>]+src=)\"https?://[^\"]+\"", re.IGNORECASE)
 
 
 def latest_run_id(conn: sqlite3.Connection) -> str | None:
-    if not table_exists(conn, "gx_results"):
-        return None
     row = conn.execute(
         "SELECT run_id FROM gx_results ORDER BY validated_at DESC, rowid DESC LIMIT 1"
     ).fetchone()
@@ -47,14 +45,10 @@ def _suite_specs(suites_dir: Path) -> dict[str, SuiteSpec]:
     return {spec.name: spec for spec in (load_suite(p) for p in sorted(suites_dir.glob("*.json")))}
 
 
-def _aggregate(frame: pd.DataFrame, level: str) -> dict[str, Any]:
+def _aggregate(frame: pd.DataFrame) -> dict[str, Any]:
+    """One expectation over the run's files: each file is one checked value."""
     failing = sorted(frame.loc[~frame["success"].astype(bool), "file_path"].astype(str))
-    observed = [json.loads(v) if v else {} for v in frame["observed_value"]]
-    if level == "rows":
-        element = sum(int(o.get("element_count") or 0) for o in observed)
-        unexpected = sum(int(o.get("unexpected_count") or 0) for o in observed)
-    else:
-        element, unexpected = len(frame), len(failing)
+    element, unexpected = len(frame), len(failing)
     return {
         "element_count": element,
         "unexpected_count": unexpected,
@@ -96,7 +90,7 @@ def _validation_results(
                     expectation_config=ExpectationConfiguration(
                         type=config["type"], kwargs=config["kwargs"], meta=meta
                     ),
-                    result=_aggregate(group, spec.meta.level if spec else "files"),
+                    result=_aggregate(group),
                     exception_info={
                         "raised_exception": False,
                         "exception_message": None,
@@ -129,7 +123,7 @@ def _validation_results(
                         "active_batch_definition": {
                             "datasource_name": "aftersales_gate",
                             "data_connector_name": "fluent",
-                            "data_asset_name": "files" if suite.endswith(".files") else "rows",
+                            "data_asset_name": "files",
                             "batch_identifiers": {"feed": feed, "run_id": run_id},
                         },
                     },

@@ -1,13 +1,19 @@
 """Feed freshness: which dealer x feed has no file for a period that is past due.
 
-A period's file is due ``grace_days`` after the period's last day (expectations/freshness.yaml,
-per-feed and per-dealer overrides). Late feeds are recorded in ``feed_alerts`` as
-``late_feed`` alerts, one per dealer, feed and period however often the check runs.
+A period's file is due ``grace_days`` after the period's last day. The cadence and grace
+days of a feed are its contract's ``freshness`` section (``ingestion/contracts/<feed>.yaml``);
+``expectations/freshness.yaml`` holds only per-dealer overrides and how far back alerts look.
+The same rule, from the same values (the generated seed ``feed_freshness``), decides
+``is_late`` in the feed-health mart ``rpt_feed_health``. Late feeds are recorded in
+``feed_alerts`` as ``late_feed`` alerts, one per dealer, feed and period however often the
+check runs.
 """
 
 from __future__ import annotations
 
 import calendar
+import csv
+import io
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,33 +21,40 @@ from typing import Any, Literal
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from ingestion.contracts import DEALER_FEEDS
-from ingestion.quality.control_db import FEED_ALERTS_DDL, connect, table_exists
+from ingestion.contracts import DEALER_FEEDS, Freshness, contract
+from ingestion.control_db import FEED_ALERTS_DDL, connect
 from ingestion.settings import PROJECT_ROOT, Settings
 
 FRESHNESS_CONFIG = PROJECT_ROOT / "expectations" / "freshness.yaml"
+FRESHNESS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "feed_freshness.csv"
+SEED_COLUMNS = ("feed", "dealer_code", "cadence", "grace_days", "expected_from")
 
 
 class Cadence(BaseModel):
+    """A per-dealer override of a feed's contract freshness; unset fields keep the contract's."""
+
+    model_config = ConfigDict(extra="forbid")
+
     cadence: Literal["monthly", "none"] | None = None
     grace_days: int | None = Field(default=None, ge=0)
 
 
 class FreshnessConfig(BaseModel):
-    default: Cadence = Cadence(cadence="monthly", grace_days=10)
+    model_config = ConfigDict(extra="forbid")
+
     lookback_periods: int = Field(default=3, ge=1)
-    feeds: dict[str, Cadence] = Field(default_factory=dict)
     dealers: dict[str, dict[str, Cadence]] = Field(default_factory=dict)
 
     def rule(self, dealer_code: str, feed: str) -> tuple[str, int]:
-        """(cadence, grace_days) for a dealer and feed: dealer override > feed > default."""
-        cadence, grace = self.default.cadence or "monthly", self.default.grace_days or 0
-        for layer in (self.feeds.get(feed), self.dealers.get(dealer_code, {}).get(feed)):
-            if layer is not None:
-                cadence = layer.cadence or cadence
-                grace = layer.grace_days if layer.grace_days is not None else grace
+        """(cadence, grace_days) for a dealer and feed: dealer override > feed contract."""
+        base = contract(feed).freshness or Freshness()
+        cadence, grace = base.cadence, base.grace_days
+        override = self.dealers.get(dealer_code, {}).get(feed)
+        if override is not None:
+            cadence = override.cadence or cadence
+            grace = override.grace_days if override.grace_days is not None else grace
         return cadence, grace
 
 
@@ -73,15 +86,32 @@ def latest_due_period(as_of: date, grace_days: int) -> str:
     return period
 
 
+def _master(dealer_master: Path) -> pd.DataFrame:
+    if not dealer_master.exists():
+        return pd.DataFrame(columns=["dealer_code"])
+    return pd.read_csv(dealer_master, dtype=str, keep_default_na=False)
+
+
 def closed_periods(dealer_master: Path) -> dict[str, str]:
     """dealer_code -> last period a closed dealer is expected to send (its closing month)."""
-    if not dealer_master.exists():
-        return {}
-    frame = pd.read_csv(dealer_master, dtype=str, keep_default_na=False)
+    frame = _master(dealer_master)
     if "closed_on" not in frame.columns:
         return {}
     closed = frame[frame["closed_on"].str.strip() != ""]
     return {row.dealer_code: row.closed_on.strip()[:7] for row in closed.itertuples()}
+
+
+def service_only_dealers(dealer_master: Path) -> set[str]:
+    """Outlets that do not sell cars: feeds expected only from sales outlets are not due."""
+    frame = _master(dealer_master)
+    if "outlet_type" not in frame.columns:
+        return set()
+    return set(frame.loc[frame["outlet_type"].str.strip() == "service_only", "dealer_code"])
+
+
+def is_expected(feed: str, dealer_code: str, service_only: set[str]) -> bool:
+    rule = contract(feed).freshness or Freshness()
+    return not (rule.expected_from == "sales_outlets" and dealer_code in service_only)
 
 
 def late_feeds(
@@ -89,16 +119,17 @@ def late_feeds(
     as_of: date,
     config: FreshnessConfig,
     closed: dict[str, str] | None = None,
+    service_only: set[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Dealer x feed x period with no file in the ledger although past due.
 
     Pairs come from the ledger (a dealer is expected to keep sending a feed it has sent);
     periods before the pair's first file, and after a closed dealer's closing month
-    (``closed``: dealer -> ``YYYY-MM``), are never expected.
+    (``closed``: dealer -> ``YYYY-MM``), are never expected, nor are sales feeds from
+    service-only outlets (``service_only``).
     """
     closed = closed or {}
-    if not table_exists(conn, "file_ledger"):
-        return []
+    service_only = service_only or set()
     received: dict[tuple[str, str], set[str]] = {}
     for row in conn.execute(
         "SELECT DISTINCT dealer_code, feed, period FROM file_ledger "
@@ -107,7 +138,7 @@ def late_feeds(
         received.setdefault((row[0], row[1]), set()).add(row[2])
     late: list[dict[str, Any]] = []
     for (dealer, feed), periods in sorted(received.items()):
-        if feed not in DEALER_FEEDS:
+        if feed not in DEALER_FEEDS or not is_expected(feed, dealer, service_only):
             continue
         cadence, grace = config.rule(dealer, feed)
         if cadence == "none":
@@ -180,8 +211,41 @@ def check_freshness(
     config = config or load_config()
     conn = connect(settings.control_db)
     try:
-        late = late_feeds(conn, as_of, config, closed_periods(settings.dealer_master))
+        late = late_feeds(
+            conn,
+            as_of,
+            config,
+            closed_periods(settings.dealer_master),
+            service_only_dealers(settings.dealer_master),
+        )
         record_alerts(conn, late)
         return late
     finally:
         conn.close()
+
+
+def freshness_seed(config: FreshnessConfig | None = None) -> str:
+    """The dbt seed ``feed_freshness``: the rule of every dealer feed (blank dealer_code)
+    and every per-dealer override, as the mart ``rpt_feed_health`` applies them."""
+    config = config or load_config()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(SEED_COLUMNS)
+    for feed in DEALER_FEEDS:
+        rule = contract(feed).freshness or Freshness()
+        writer.writerow([feed, "", rule.cadence, rule.grace_days, rule.expected_from])
+    for dealer in sorted(config.dealers):
+        for feed in sorted(config.dealers[dealer], key=DEALER_FEEDS.index):
+            cadence, grace = config.rule(dealer, feed)
+            expected_from = (contract(feed).freshness or Freshness()).expected_from
+            writer.writerow([feed, dealer, cadence, grace, expected_from])
+    return out.getvalue()
+
+
+def stale_freshness_seed(path: Path = FRESHNESS_SEED) -> list[Path]:
+    return [] if path.exists() and path.read_text("utf-8") == freshness_seed() else [path]
+
+
+def write_freshness_seed(path: Path = FRESHNESS_SEED) -> Path:
+    path.write_text(freshness_seed(), encoding="utf-8")
+    return path

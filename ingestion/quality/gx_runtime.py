@@ -1,5 +1,5 @@
-"""Great Expectations runtime, built once per process: import, ephemeral context,
-pandas data source and one batch definition per batch shape; suites cached by name."""
+"""Great Expectations runtime, built once per process: import, ephemeral context, pandas
+data source and the batch definition of the metrics frame; suites cached by name."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite
-    from great_expectations.core.batch_definition import BatchDefinition
     from great_expectations.core.expectation_validation_result import (
         ExpectationValidationResult,
     )
@@ -21,6 +20,12 @@ if TYPE_CHECKING:
 
 _LOCK = threading.Lock()
 _RUNTIME: GxRuntime | None = None
+RESULT_FORMAT: dict[str, Any] = {
+    # the frame has one row per file: listing the unexpected rows (files) is cheap
+    "result_format": "COMPLETE",
+    "partial_unexpected_count": 20,
+    "return_unexpected_index_query": False,
+}
 
 
 class GxRuntime:
@@ -34,7 +39,7 @@ class GxRuntime:
         from great_expectations.execution_engine import pandas_execution_engine
 
         # GX fingerprints every in-memory batch (a full hash of the frame) only to label it
-        # in the result metadata; on a million-row batch that is a third of the validation.
+        # in the result metadata.
         pandas_execution_engine.HASH_THRESHOLD = 0
 
         self.import_seconds = time.perf_counter() - started
@@ -43,55 +48,28 @@ class GxRuntime:
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = self.context.data_sources.add_pandas("aftersales_gate")
-        self._batch_defs: dict[str, BatchDefinition] = {}
-        for asset_name in ("rows", "files"):
-            asset = source.add_dataframe_asset(asset_name)
-            self._batch_defs[asset_name] = asset.add_batch_definition_whole_dataframe(asset_name)
+        asset = source.add_dataframe_asset("files")
+        self._batch_def = asset.add_batch_definition_whole_dataframe("files")
         self._suites: dict[str, ExpectationSuite] = {}
         self.context_seconds = time.perf_counter() - started
 
-    def suite(self, spec: SuiteSpec, only: frozenset[str] | None = None) -> ExpectationSuite:
-        """The GX suite of `spec` (or of its expectations named in `only`), built once."""
-        expectations = spec.expectations
-        name = spec.name
-        if only is not None:
-            expectations = [e for e in expectations if _spec_name(e) in only]
-            name = f"{spec.name}[{','.join(sorted(only))}]"
-        cached = self._suites.get(name)
+    def suite(self, spec: SuiteSpec) -> ExpectationSuite:
+        """The GX suite of `spec`, built once per process."""
+        cached = self._suites.get(spec.name)
         if cached is None:
             cached = self._gx.ExpectationSuite(
-                name=name, expectations=expectations, meta=spec.meta.model_dump()
+                name=spec.name, expectations=spec.expectations, meta=spec.meta.model_dump()
             )
-            self._suites[name] = cached
+            self._suites[spec.name] = cached
         return cached
 
-    def validate(
-        self, level: str, frame: pd.DataFrame, spec: SuiteSpec
-    ) -> list[ExpectationValidationResult]:
-        """One result per expectation of `spec`, in suite order.
-
-        A batch is checked first with the ``BOOLEAN_ONLY`` result format (GX then counts
-        unexpected values without listing them); only the expectations that fail run again
-        with ``COMPLETE``, whose unexpected row indexes attribute failures to files. On a
-        clean batch that halves the validation (docs/benchmarks.md)."""
-        batch = self._batch_defs[level].get_batch(batch_parameters={"dataframe": frame})
-        quick = batch.validate(self.suite(spec), result_format={"result_format": "BOOLEAN_ONLY"})
-        by_name = {_name(r): r for r in quick.results}
-        failing = frozenset(n for n, r in by_name.items() if not r.success)
-        if failing:
-            result_format: Any = {
-                "result_format": "COMPLETE",
-                "partial_unexpected_count": 20,
-                "return_unexpected_index_query": False,
-            }
-            full = batch.validate(self.suite(spec, failing), result_format=result_format)
-            by_name.update({_name(r): r for r in full.results})
-        return [by_name[_spec_name(e)] for e in spec.expectations]
-
-
-def _spec_name(expectation: dict[str, Any]) -> str:
-    """The unique ``meta.name`` of a suite file's expectation (checked by load_suite)."""
-    return str(expectation["meta"]["name"])
+    def validate(self, frame: pd.DataFrame, spec: SuiteSpec) -> list[ExpectationValidationResult]:
+        """One result per expectation of `spec`, in suite order: a single GX validation of
+        the whole metrics frame (one row per file of the batch)."""
+        batch = self._batch_def.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(self.suite(spec), result_format=RESULT_FORMAT)
+        by_name = {_name(r): r for r in result.results}
+        return [by_name[str(e["meta"]["name"])] for e in spec.expectations]
 
 
 def _name(result: ExpectationValidationResult) -> str:

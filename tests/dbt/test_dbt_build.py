@@ -84,14 +84,19 @@ def test_rankings_skip_low_sample_and_rank_best_first(built_warehouse: BuiltWare
     assert all(top == highest for _, top, highest in best)
 
 
-def test_feed_health_flags_the_missing_month(built_warehouse: BuiltWarehouse) -> None:
-    [(last_period, is_late, days_late, held)] = _query(
+def test_feed_health_counts_the_held_month_as_received_not_landed(
+    built_warehouse: BuiltWarehouse,
+) -> None:
+    [(last_period, received, is_late, days_late, held, as_of)] = _query(
         built_warehouse,
-        "select last_period, is_late, days_late, held_batches from rpt_feed_health "
+        "select last_period, last_received_period, is_late, days_late, held_batches, "
+        "cast(as_of_date as varchar) from rpt_feed_health "
         "where dealer_code = 'D002' and feed = 'repair_orders'",
     )
-    # June was held; its due date 2024-07-01 is 2 days before the last ingestion (2024-07-03)
-    assert (last_period, is_late, days_late, held) == ("2024-05", True, 2, 1)
+    # June arrived and was held: not landed, but not late either (July is due 10 August);
+    # the reference date is the data's last day, not the day of the last ingestion run
+    assert (last_period, received, is_late, days_late, held) == ("2024-05", "2024-06", False, 0, 1)
+    assert as_of == "2024-06-30"
 
 
 def test_unassigned_region_is_visible(built_warehouse: BuiltWarehouse) -> None:

@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ingestion.contracts import contract
+
 VIN = "LSVAU2180N2183294"
 
 
@@ -61,6 +63,43 @@ def complaint_rows(path: str, n: int, period: str = "2024-03") -> pd.DataFrame:
             "dq_flags": "",
         }
     )
+
+
+def feed_rows(
+    feed: str, path: str, n: int, period: str = "2024-03", **columns: Any
+) -> pd.DataFrame:
+    """n rows of any dealer feed that passed the row contract, built from its contract: the
+    period column inside the declared month, enum columns cycling through their values,
+    numbers 100; keyword columns override (scalar or list)."""
+    definition = contract(feed)
+    assert definition.file_rules is not None
+    dealer = path.split("/")[0]
+    day0 = pd.Timestamp(f"{period}-01 09:00")
+    stamps = [day0 + pd.Timedelta(hours=i % 500) for i in range(n)]
+    data: dict[str, Any] = {}
+    for col in definition.columns:
+        if col.name == "dealer_code":
+            data[col.name] = dealer
+        elif col.enum:
+            data[col.name] = [col.enum[i % len(col.enum)] for i in range(n)]
+        elif col.type == "ts":
+            data[col.name] = stamps
+        elif col.type == "date":
+            data[col.name] = [s.normalize() for s in stamps]
+        elif col.type in ("int", "decimal"):
+            data[col.name] = 100.0
+        elif col.type == "bool":
+            data[col.name] = True
+        else:
+            data[col.name] = [f"{col.name.upper()}{i:05d}" for i in range(n)]
+    frame = pd.DataFrame(data, index=pd.RangeIndex(n))
+    frame["_source_file"] = path
+    frame["_source_row"] = np.arange(1, n + 1)
+    frame["period"] = period
+    frame["dq_flags"] = ""
+    for name, value in columns.items():
+        frame[name] = value
+    return frame
 
 
 def file_row(
@@ -119,7 +158,7 @@ def ledger_row(
 def write_ledger(db: Any, rows: list[dict[str, Any]]) -> None:
     import sqlite3
 
-    from ingestion.quality.control_db import FILE_LEDGER_DDL
+    from ingestion.control_db import FILE_LEDGER_DDL
 
     db.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(db)

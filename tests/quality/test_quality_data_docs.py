@@ -31,7 +31,7 @@ def _lake_with_two_runs(tmp_path: Path) -> Path:
     old = run_gate("repair_orders", pd.concat([ro_rows(A, 20), ro_rows(B, 20)]), files, "run-old")
     write_results(conn, old.results)
     bad = ro_rows(B, 20)
-    bad.loc[0, "status"] = "archived"
+    bad.loc[:9, "dq_flags"] = "promised_missing"  # half the file flagged
     new = run_gate("repair_orders", pd.concat([ro_rows(A, 20), bad]), files, "run-new")
     write_results(conn, new.results)
     conn.close()
@@ -75,8 +75,8 @@ def test_data_docs_render_offline_and_styled(tmp_path: Path) -> None:
         assert navbar_border == "solid"  # browser default for a <nav> is none
         page.screenshot(path=str(tmp_path / "data_docs_index.png"), full_page=True)
 
-        rows_page = next(p for p in validations if "files" not in p.parts)
-        page.goto(rows_page.as_uri())
+        suite_page = next(p for p in validations if "files" in p.parts)  # repair_orders.files
+        page.goto(suite_page.as_uri())
         page.wait_for_load_state("load")
         text = page.inner_text("body")
         assert "Failed" in text and B in text and A not in text

@@ -1,4 +1,6 @@
-"""Late feeds from the ledger, recorded once per dealer, feed and period."""
+"""Late feeds from the ledger, recorded once per dealer, feed and period. Cadence and grace
+days are the feed contracts' (repair orders and sales: 10 days; claims, surveys and
+complaints: 15)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from pathlib import Path
 
 from quality_batches import ledger_row, write_ledger
 
+from ingestion.contracts import DEALER_FEEDS, contract
 from ingestion.quality.freshness import (
     Cadence,
     FreshnessConfig,
@@ -17,7 +20,7 @@ from ingestion.quality.freshness import (
 )
 from ingestion.settings import Settings
 
-CONFIG = FreshnessConfig(default=Cadence(cadence="monthly", grace_days=10), lookback_periods=3)
+CONFIG = FreshnessConfig(lookback_periods=3)
 
 
 def _settings(tmp_path: Path) -> Settings:
@@ -62,8 +65,8 @@ def test_missing_period_raises_one_alert_however_often_checked(tmp_path: Path) -
 def test_on_the_due_date_nothing_is_late(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     write_ledger(settings.control_db, [ledger_row("D0001/complaints/2024-02.csv")])
-    assert check_freshness(settings, date(2024, 4, 10), CONFIG) == []
-    late = check_freshness(settings, date(2024, 4, 11), CONFIG)
+    assert check_freshness(settings, date(2024, 4, 15), CONFIG) == []  # 31 March + 15 days
+    late = check_freshness(settings, date(2024, 4, 16), CONFIG)
     assert [(i["feed"], i["period"], i["days_late"]) for i in late] == [
         ("complaints", "2024-03", 1)
     ]
@@ -86,31 +89,59 @@ def test_lookback_limits_history_and_first_file_bounds_it(tmp_path: Path) -> Non
     ]
 
 
-def test_feed_and_dealer_overrides(tmp_path: Path) -> None:
+def test_dealer_overrides_of_the_contract_rule(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     write_ledger(
         settings.control_db,
         [
             ledger_row("D0001/warranty_claims/2024-02.csv"),
             ledger_row("D0002/warranty_claims/2024-02.csv"),
-            ledger_row("D0001/complaints/2024-02.csv"),
+            ledger_row("D0003/warranty_claims/2024-02.csv"),
         ],
     )
     config = FreshnessConfig(
-        default=Cadence(cadence="monthly", grace_days=10),
-        feeds={"warranty_claims": Cadence(grace_days=20), "complaints": Cadence(cadence="none")},
-        dealers={"D0002": {"warranty_claims": Cadence(grace_days=30)}},
+        dealers={
+            "D0002": {"warranty_claims": Cadence(grace_days=30)},
+            "D0003": {"warranty_claims": Cadence(cadence="none")},
+        },
     )
+    assert config.rule("D0002", "warranty_claims") == ("monthly", 30)
     late = check_freshness(settings, date(2024, 4, 25), config)
     assert [(i["dealer_code"], i["feed"], i["period"]) for i in late] == [
         ("D0001", "warranty_claims", "2024-03")
     ]
 
 
-def test_shipped_config_loads() -> None:
+def test_shipped_config_loads_and_the_rules_are_the_contracts() -> None:
     config = load_config()
+    for feed in DEALER_FEEDS:
+        rule = contract(feed).freshness
+        assert rule is not None
+        assert config.rule("D0001", feed) == (rule.cadence, rule.grace_days)
     assert config.rule("D0001", "repair_orders") == ("monthly", 10)
     assert config.rule("D0001", "warranty_claims")[1] == 15
+
+
+def test_sales_feeds_are_not_due_from_service_only_outlets(tmp_path: Path) -> None:
+    settings = Settings(lake=tmp_path / "lake", dealer_master=tmp_path / "dealers.csv")
+    settings.dealer_master.write_text(
+        "dealer_code,dealer_name,region,outlet_type\n"
+        "D0001,Workshop,east,service_only\nD0002,Showroom,east,4s\n",
+        encoding="utf-8",
+    )
+    write_ledger(
+        settings.control_db,
+        [
+            ledger_row("D0001/vehicle_sales/2024-02.csv"),
+            ledger_row("D0002/vehicle_sales/2024-02.csv"),
+            ledger_row("D0001/repair_orders/2024-02.csv"),
+        ],
+    )
+    late = check_freshness(settings, date(2024, 4, 15), CONFIG)
+    assert [(i["dealer_code"], i["feed"]) for i in late] == [
+        ("D0001", "repair_orders"),
+        ("D0002", "vehicle_sales"),
+    ]
 
 
 def test_a_closed_dealer_is_not_expected_after_its_closing_month(tmp_path: Path) -> None:

@@ -1,157 +1,133 @@
-"""Feed health per dealer x feed on a hand-made control DB."""
+"""One feed-health definition: `aftersales health` shows the figures of the mart the
+feed-health dashboard reads, on a generated network with a held-then-released file, a
+reprocessed file, a refused file and re-runs (each file counts once)."""
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import date
+import json
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pandas as pd
-from quality_batches import ledger_row, write_ledger
+import pytest
+import yaml
 from typer.testing import CliRunner
 
-from ingestion.quality.freshness import Cadence, FreshnessConfig
-from ingestion.quality.gate import write_results
-from ingestion.quality.health import feed_health
-from ingestion.quality.health_cli import app
-from ingestion.settings import Settings
+from ingestion.cli import app
+from ingestion.pipeline import ingest_inbox, land_dealer_master, release_file, reprocess_files
+from ingestion.quality.health import records
+from ingestion.settings import PROJECT_ROOT, Settings
+from sample_network.config import config_for
+from sample_network.generate import generate
+from warehouse.publish import build_and_publish
 
-CONFIG = FreshnessConfig(default=Cadence(cadence="monthly", grace_days=10))
+pytestmark = pytest.mark.e2e
+DATASET = PROJECT_ROOT / "superset" / "assets" / "datasets" / "rpt_feed_health.yaml"
+HELD = "D1001/repair_orders/2023-06.csv"
+REPROCESSED = "D1001/complaints/2023-03.csv"
+REFUSED = "D1001/survey_responses/2023-07.csv"
 
 
-def _control_db(tmp_path: Path) -> Settings:
-    settings = Settings(lake=tmp_path / "lake", dealer_master=tmp_path / "dealers.csv")
-    pd.DataFrame({"dealer_code": ["D0001", "D0002"], "region": ["east", "north"]}).to_csv(
-        settings.dealer_master, index=False
+@pytest.fixture(scope="module")
+def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, dict]]:
+    root = tmp_path_factory.mktemp("health")
+    net = root / "net"
+    generate(
+        config_for(None, out=net, seed=7, dealers=4, months=6, start_month="2023-01", force=True)
     )
-    write_ledger(
-        settings.control_db,
-        [
-            ledger_row(
-                "D0001/repair_orders/2024-01.csv",
-                rows=(100, 95, 3, 2),
-                finished_at="2024-02-03T08:00:00",
-            ),
-            ledger_row(
-                "D0001/repair_orders/2024-02.csv",
-                rows=(110, 100, 10, 0),
-                finished_at="2024-03-03T08:00:00",
-                status="rejected",
-            ),
-            # the corrected resend of February loads
-            ledger_row(
-                "D0001/repair_orders/2024-02.csv",
-                rows=(105, 104, 1, 0),
-                finished_at="2024-03-05T08:00:00",
-                sha="fixed",
-            ),
-            # the same content again is skipped and must not count twice
-            ledger_row(
-                "D0001/repair_orders/2024-02.csv",
-                rows=(105, 0, 0, 0),
-                finished_at="2024-03-06T08:00:00",
-                status="skipped",
-                sha="fixed",
-            ),
-            ledger_row(
-                "D0001/repair_orders/2024-03.csv",
-                rows=(9, 0, 0, 0),
-                finished_at="2024-04-04T08:00:00",
-                status="held",
-            ),
-            ledger_row(
-                "D0002/complaints/2024-03.csv", rows=(4, 4, 0, 0), finished_at="2024-04-02T08:00:00"
-            ),
-        ],
+    settings = Settings(
+        inbox=net / "inbox",
+        dealer_master=net / "master" / "dealers.csv",
+        lake=root / "lake",
+        warehouse=root / "warehouse" / "aftersales.duckdb",
+        env="test",
     )
-    results = [
-        {
-            "run_id": "r1",
-            "validated_at": "2024-04-04T08:00:00",
-            "dealer_code": d,
-            "feed": f,
-            "period": "2024-03",
-            "file_path": f"{d}/{f}/2024-03.csv",
-            "suite": f,
-            "expectation": f"e{i}",
-            "policy": "warn",
-            "success": ok,
-            "observed_value": "{}",
-        }
-        for i, (d, f, ok) in enumerate(
-            [("D0001", "repair_orders", True)] * 3
-            + [("D0001", "repair_orders", False), ("D0002", "complaints", True)]
-        )
-    ]
-    conn = sqlite3.connect(settings.control_db)
-    write_results(conn, results)
-    conn.close()
-    quarantine = settings.lake / "quarantine" / "repair_orders" / "dealer_code=D0001"
-    for period, rules in {
-        "2024-01": ["vin_check_digit"] * 2 + ["unparseable_amount"],
-        "2024-02": ["vin_check_digit", "required_missing"],
-    }.items():
-        (quarantine / f"period={period}").mkdir(parents=True)
-        pd.DataFrame({"rule_id": rules}).to_parquet(
-            quarantine / f"period={period}" / "data.parquet"
-        )
-    return settings
+    held = settings.inbox / HELD
+    full = held.read_text(encoding="utf-8")
+    held.unlink()
+    ingest_inbox(settings, progress=False)
+    held.write_text("".join(full.splitlines(keepends=True)[:5]), encoding="utf-8")  # 4 rows
+    (settings.inbox / REFUSED).write_bytes(b"")
+    second = ingest_inbox(settings, progress=False)
+    assert (second["files_held"], second["files_rejected"]) == (1, 1)
+    assert release_file(settings, HELD)["files_released"] == 1
+    reprocess_files(settings, [REPROCESSED], progress=False)
+    assert ingest_inbox(settings, progress=False)["files_skipped"] > 100  # re-run: all skipped
+    land_dealer_master(settings)
+    build_and_publish(settings)
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        mart = con.execute("select * from rpt_feed_health").df()
+    yield settings, {"mart": mart, "root": root}
+    shutil.rmtree(root, ignore_errors=True)
 
 
-def test_health_numbers(tmp_path: Path) -> None:
-    settings = _control_db(tmp_path)
-    health = feed_health(settings, date(2024, 5, 20), config=CONFIG).set_index(
-        ["dealer_code", "feed"]
-    )
-    ro = health.loc[("D0001", "repair_orders")]
-    assert ro["region"] == "east"
-    assert ro["last_file"] == "D0001/repair_orders/2024-03.csv"
-    assert ro["last_period"] == "2024-02"  # March is held, not landed
-    assert (ro["rows_read"], ro["rows_loaded"], ro["rows_quarantined"], ro["rows_duplicate"]) == (
-        100 + 110 + 105 + 9,
-        95 + 100 + 104,
-        3 + 10 + 1,
-        2,
-    )
-    assert ro["quarantine_share"] == 14 / 324
-    assert ro["top_quarantine_reasons"] == (
-        "vin_check_digit (3), required_missing (1), unparseable_amount (1)"
-    )
-    assert ro["gx_pass_rate"] == 0.75
-    assert (ro["held_batches"], ro["rejected_batches"]) == (1, 1)
-    # March arrived (held), April due 10 May: 10 days late on 20 May
-    assert (ro["days_late"], bool(ro["is_late"])) == (10, True)
-    cp = health.loc[("D0002", "complaints")]
-    assert (cp["region"], cp["gx_pass_rate"], cp["top_quarantine_reasons"]) == ("north", 1.0, "")
-    assert (cp["days_late"], bool(cp["is_late"])) == (10, True)
-    on_time = feed_health(settings, date(2024, 5, 10), config=CONFIG)
-    assert not on_time["is_late"].any()
-
-
-def test_a_dealer_closed_after_its_last_file_is_not_late(tmp_path: Path) -> None:
-    settings = _control_db(tmp_path)
-    pd.DataFrame(
-        {
-            "dealer_code": ["D0001", "D0002"],
-            "region": ["east", "north"],
-            "closed_on": ["", "2024-03-31"],
-        }
-    ).to_csv(settings.dealer_master, index=False)
-    health = feed_health(settings, date(2024, 5, 20), config=CONFIG).set_index("dealer_code")
-    assert health.loc["D0002", "days_late"] == 0 and not health.loc["D0002", "is_late"]
-    assert health.loc["D0001", "days_late"] == 10
-
-
-def test_health_cli_prints_the_dealers_feeds(tmp_path: Path) -> None:
-    settings = _control_db(tmp_path)
+def _cli(settings: Settings, *args: str) -> tuple[int, str]:
     env = {
         "AFTERSALES_LAKE": str(settings.lake),
+        "AFTERSALES_WAREHOUSE": str(settings.warehouse),
         "AFTERSALES_DEALER_MASTER": str(settings.dealer_master),
-        "COLUMNS": "200",
+        "COLUMNS": "250",
     }
-    result = CliRunner().invoke(app, ["D0001", "--as-of", "2024-05-20"], env=env)
-    assert result.exit_code == 0, result.output
-    assert "repair_orders" in result.output and "complaints" not in result.output
-    assert "vin_check_digit (3)" in result.output and "75.0%" in result.output
-    missing = CliRunner().invoke(app, ["D9999"], env=env)
-    assert missing.exit_code == 1 and "no ledger entries for dealer D9999" in missing.output
+    result = CliRunner().invoke(app, ["health", *args], env=env)
+    return result.exit_code, result.output
+
+
+def test_cli_and_dashboard_dataset_show_the_same_figures(network: tuple[Settings, dict]) -> None:
+    settings, built = network
+    mart: pd.DataFrame = built["mart"]
+    dashboard_columns = [c["name"] for c in yaml.safe_load(DATASET.read_text("utf-8"))["columns"]]
+    assert set(dashboard_columns) <= set(mart.columns)
+    for dealer in sorted(set(mart["dealer_code"])):
+        code, output = _cli(settings, dealer, "--json")
+        assert code == (1 if dealer == "D1001" else 0), output  # D1001: a refused file
+        shown = pd.DataFrame(json.loads(output)).set_index("feed")
+        expected = pd.DataFrame(records(mart[mart["dealer_code"] == dealer])).set_index("feed")
+        assert list(shown.columns) == list(expected.columns)
+        pd.testing.assert_frame_equal(shown, expected.loc[shown.index], check_dtype=False)
+        assert set(shown.index) == set(expected.index)
+    d1001 = mart[mart["dealer_code"] == "D1001"].set_index("feed")
+    code, table = _cli(settings, "D1001")
+    assert code == 1, table
+    assert "as of 2023-06-30" in table
+    for feed, row in d1001.iterrows():
+        assert feed in table
+        assert f"{int(row['rows_read']):,}" in table and f"{int(row['rows_loaded']):,}" in table
+
+
+def test_each_file_counts_once_with_its_latest_outcome(network: tuple[Settings, dict]) -> None:
+    settings, built = network
+    health = built["mart"].set_index(["dealer_code", "feed"])
+    ledger = pd.read_parquet(settings.control_export_dir / "file_ledger.parquet")
+    latest = ledger[ledger["status"] != "skipped"].drop_duplicates("file_path", keep="last")
+    for (dealer, feed), files in latest.groupby(["dealer_code", "feed"]):
+        row = health.loc[(dealer, feed)]
+        assert row["files_received"] == len(files) == files["file_path"].nunique()
+        for column in ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate"):
+            assert row[column] == files[column].sum(), (dealer, feed, column)
+        assert row["held_batches"] == (files["status"] == "held").sum()
+        assert row["rejected_batches"] == (files["status"] == "rejected").sum()
+    ro = health.loc[("D1001", "repair_orders")]
+    assert (ro["files_received"], ro["held_batches"], ro["last_period"]) == (6, 0, "2023-06")
+    landed = duckdb.sql(
+        "select count(*) from read_parquet('"
+        f"{settings.landed_dir}/repair_orders/dealer_code=D1001/*/*.parquet')"
+    ).fetchone()
+    assert ro["rows_loaded"] == landed[0]  # the figure is what the warehouse holds
+    survey = health.loc[("D1001", "survey_responses")]
+    assert (survey["rejected_batches"], survey["last_period"]) == (1, "2023-06")
+    assert survey["last_received_period"] == "2023-07"  # a refused file arrived
+    assert not health["is_late"].any()  # every dealer sent June: due in July, as of 30 June
+
+
+def test_without_a_published_warehouse_the_cli_says_so(tmp_path: Path) -> None:
+    settings = Settings(lake=tmp_path / "lake", warehouse=tmp_path / "none.duckdb")
+    code, output = _cli(settings, "D1001")
+    assert code == 2 and "no published warehouse" in output
+
+
+def test_an_unknown_dealer_exits_1(network: tuple[Settings, dict]) -> None:
+    settings, _ = network
+    code, output = _cli(settings, "D9999")
+    assert code == 1 and "D9999" in output

@@ -17,13 +17,16 @@ A, B = "D0001/repair_orders/2024-03.csv", "D0002/repair_orders/2024-03.csv"
 
 
 def _batch() -> tuple[pd.DataFrame, pd.DataFrame]:
-    a, b = ro_rows(A, 12), ro_rows(B, 8)
-    a.loc[[1, 2], "status"] = "lost"
-    b.loc[4, "ro_category"] = "tuning"
-    b.loc[5, "ro_no"] = b.loc[6, "ro_no"]
-    b.loc[0, "odometer_km"] = 9_000_000
+    a, b = ro_rows(A, 12), ro_rows(B, 8, period="2024-02")
+    a.loc[[1, 2, 3], "dq_flags"] = "promised_missing"  # 25% flagged
+    b["_source_file"] = B  # February rows in the March file
     rows = pd.concat([a, b], ignore_index=True)
-    files = pd.DataFrame([file_row(A, "repair_orders", 12), file_row(B, "repair_orders", 8)])
+    files = pd.DataFrame(
+        [
+            file_row(A, "repair_orders", 12, trailing_median=100.0, prior_periods=5),
+            file_row(B, "repair_orders", 8),
+        ]
+    )
     return rows, files
 
 
@@ -40,38 +43,33 @@ def test_stored_results_round_trip_through_the_control_db(tmp_path: Path) -> Non
     pd.testing.assert_frame_equal(stored, expected, check_dtype=False)
 
 
-def test_per_file_results_add_up_to_an_independent_gx_validation() -> None:
+def test_per_file_results_are_an_independent_gx_validation_of_the_metrics_frame() -> None:
     rows, files = _batch()
     report = run_gate("repair_orders", rows, files, "run-42")
-    spec = json.loads((SUITES_DIR / "repair_orders.json").read_text(encoding="utf-8"))
+    spec = json.loads((SUITES_DIR / "repair_orders.files.json").read_text(encoding="utf-8"))
     context = gx.get_context(mode="ephemeral")
     batch = (
         context.data_sources.add_pandas("independent")
         .add_dataframe_asset("a")
         .add_batch_definition_whole_dataframe("b")
-        .get_batch(batch_parameters={"dataframe": rows})
+        .get_batch(batch_parameters={"dataframe": report.metrics})
     )
-    independent = batch.validate(gx.ExpectationSuite(**spec), result_format="SUMMARY")
-    stored = pd.DataFrame([r for r in report.results if r["suite"] == "repair_orders"])
-    stored["unexpected"] = [json.loads(v)["unexpected_count"] for v in stored["observed_value"]]
-    by_name = stored.groupby("expectation").agg(
-        success=("success", "all"), unexpected=("unexpected", "sum")
-    )
-    assert len(independent.results) == len(by_name)
-    failed = set()
+    independent = batch.validate(gx.ExpectationSuite(**spec), result_format="COMPLETE")
+    stored = pd.DataFrame(report.results)
+    assert len(independent.results) == stored["expectation"].nunique()
+    failed = {}
     for result in independent.results:
         name = result.expectation_config.meta["name"]
-        assert bool(by_name.at[name, "success"]) == result.success, name
-        assert int(by_name.at[name, "unexpected"]) == result.result["unexpected_count"], name
-        if not result.success:
-            failed.add(name)
+        mine = stored[stored["expectation"] == name].set_index("file_path")["success"]
+        bad = {report.metrics["file_path"][i] for i in result.result["unexpected_index_list"]}
+        assert {p for p, ok in mine.items() if not ok} == bad, name
+        if bad:
+            failed[name] = bad
     assert failed == {
-        "value_set.status",
-        "value_set.ro_category",
-        "unique_key.ro_no",
-        "range.odometer_km",
+        "volume.trailing_median": {A},
+        "rows.flagged_share": {A},
+        "period.majority_in_declared_month": {B},
+        "period.in_declared_month": {B},
     }
-    verdicts = report.verdicts
-    assert verdicts[A][0] == "reject" and "value_set.status (2 of 12 rows)" in verdicts[A][1]
-    assert verdicts[B][0] == "reject"
-    assert "range.odometer_km (1 of 8 rows)" in verdicts[B][1]
+    assert report.verdicts[A][0] == "hold" and "volume_ratio=0.120" in report.verdicts[A][1]
+    assert report.verdicts[B][0] == "hold" and "in_period_share=0.000" in report.verdicts[B][1]

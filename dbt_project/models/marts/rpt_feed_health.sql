@@ -1,78 +1,131 @@
-{#- Feed health per dealer x feed, from the ingestion control tables. The reference
-    date is the last ledger finish (the last ingestion run), so a rebuild of old data
-    gives the same answer. A period's file is due on the first day of the next month;
-    a dealer is late on a feed when its last loaded period is before the network's
-    latest period for that feed. Sales feeds are not expected from service-only outlets,
-    and no feed is expected from a closed dealer. -#}
+{#- Feed health per dealer x feed: the one definition (docs/data-quality.md, "Feed health"),
+    read by the feed-health dashboard and by `aftersales health`.
+
+    - Every file counts once, by its latest processing: the last ledger entry of its path
+      that is not a skipped re-run. A held file later released, a reprocessed file and a
+      corrected resend under the same name each count once, with their latest outcome.
+    - The reference date is the data's last day: the last day of the latest period landed
+      by any dealer (not the clock of the machine that ran the build).
+    - A period's file is due `grace_days` after the period's last day (the feed contract's
+      freshness, per-dealer overrides in expectations/freshness.yaml, both via the generated
+      seed feed_freshness). The next file expected is the period after the last file
+      received (any outcome: a refused file arrived and is counted as refused); a dealer that
+      never sent the feed owes it from the feed's first period in the network, not before
+      it opened. The dealer is late when that file is past due on the reference date.
+      Nothing is due after a closed dealer's closing month, nor a sales feed from a
+      service-only outlet, nor a feed with cadence none. -#}
 
 with dealers as (
 
-    select dealer_code, region, outlet_type, closed_on
+    select dealer_code, region, outlet_type, opened_on, closed_on
     from {{ ref('dim_dealers') }}
 
 ),
 
-feeds as (
+feed_rules as (
 
-    select 'vehicle_sales' as feed, true as is_sales_feed
-    union all select 'repair_orders', false
-    union all select 'warranty_registrations', true
-    union all select 'warranty_claims', false
-    union all select 'survey_responses', false
-    union all select 'complaints', false
+    select feed, cadence, grace_days, expected_from
+    from {{ ref('feed_freshness') }}
+    where dealer_code is null
 
 ),
 
-ledger as (
+dealer_rules as (
 
-    select *
+    select dealer_code, feed, cadence, grace_days
+    from {{ ref('feed_freshness') }}
+    where dealer_code is not null
+
+),
+
+processed as (
+
+    select
+        *,
+        row_number() over (
+            partition by file_path order by finished_at desc, started_at desc
+        ) as recency
     from {{ ref('stg_lake__file_ledger') }}
+    where status <> 'skipped'
+        and dealer_code is not null
+        and feed is not null
+        and source_period is not null
+
+),
+
+files as (
+
+    select
+        *,
+        status in ('loaded', 'released') as is_landed,
+        {{ month_index_from_label('source_period') }} as period_index
+    from processed
+    where recency = 1
 
 ),
 
 as_of as (
 
-    select cast(max(finished_at) as date) as as_of_date
-    from ledger
+    select {{ month_end_from_index('max(period_index)') }} as as_of_date
+    from files
+    where is_landed
 
 ),
 
-network_latest as (
+network_first as (
 
-    select feed, max(source_period) as network_last_period
-    from ledger
-    where status in ('loaded', 'skipped', 'released')
+    select feed, min(period_index) as first_period_index
+    from files
     group by feed
 
 ),
 
-latest_files as (
+received as (
+
+    select
+        dealer_code,
+        feed,
+        count(*) as files_received,
+        max(case when is_landed then source_period end) as last_period,
+        max(source_period) as last_received_period,
+        max(period_index) as last_received_index,
+        cast(sum(rows_read) as {{ dbt.type_bigint() }}) as rows_read,
+        cast(sum(rows_loaded) as {{ dbt.type_bigint() }}) as rows_loaded,
+        cast(sum(rows_quarantined) as {{ dbt.type_bigint() }}) as rows_quarantined,
+        cast(sum(rows_duplicate) as {{ dbt.type_bigint() }}) as rows_duplicate,
+        cast(sum(case when status = 'held' then 1 else 0 end) as {{ dbt.type_bigint() }}) as held_batches,
+        cast(sum(case when status = 'rejected' then 1 else 0 end) as {{ dbt.type_bigint() }}) as rejected_batches
+    from files
+    group by dealer_code, feed
+
+),
+
+last_landed as (
 
     select
         dealer_code,
         feed,
         file_path,
-        source_period,
-        row_number() over (partition by dealer_code, feed order by source_period desc, finished_at desc) as file_rank
-    from ledger
-    where status in ('loaded', 'skipped', 'released')
+        row_number() over (
+            partition by dealer_code, feed order by source_period desc, finished_at desc
+        ) as landed_rank
+    from files
+    where is_landed
 
 ),
 
-totals as (
+gx as (
 
+    {#- the expectations of each file's latest gate run (the run of its latest outcome) #}
     select
-        dealer_code,
-        feed,
-        sum(rows_read) as rows_read,
-        sum(rows_loaded) as rows_loaded,
-        sum(rows_quarantined) as rows_quarantined,
-        sum(rows_duplicate) as rows_duplicate,
-        sum(case when status = 'held' then 1 else 0 end) as held_batches,
-        sum(case when status = 'rejected' then 1 else 0 end) as rejected_batches
-    from ledger
-    where status <> 'skipped'
-    group by dealer_code, feed
+        files.dealer_code,
+        files.feed,
+        {{ safe_divide('sum(case when gx_results.is_success then 1 else 0 end)', 'count(*)') }} as gx_pass_rate
+    from files
+    inner join {{ ref('stg_lake__gx_results') }} as gx_results
+        on files.file_path = gx_results.file_path
+        and files.run_id = gx_results.run_id
+    group by files.dealer_code, files.feed
 
 ),
 
@@ -109,17 +162,6 @@ top_reasons as (
 
 ),
 
-gx as (
-
-    select
-        dealer_code,
-        feed,
-        {{ safe_divide('sum(case when is_success then 1 else 0 end)', 'count(*)') }} as gx_pass_rate
-    from {{ ref('stg_lake__gx_results') }}
-    group by dealer_code, feed
-
-),
-
 alerts as (
 
     select dealer_code, feed, count(*) as late_feed_alerts
@@ -134,49 +176,76 @@ combined as (
     select
         dealers.dealer_code,
         dealers.region,
-        feeds.feed,
-        (
-            dealers.closed_on is null
-            and not (feeds.is_sales_feed and dealers.outlet_type = 'service_only')
-        ) as is_expected,
-        latest_files.file_path as last_file,
-        latest_files.source_period as last_period,
-        network_latest.network_last_period,
-        as_of.as_of_date,
+        feed_rules.feed,
+        coalesce(dealer_rules.cadence, feed_rules.cadence) as cadence,
+        coalesce(dealer_rules.grace_days, feed_rules.grace_days) as grace_days,
+        not (feed_rules.expected_from = 'sales_outlets' and dealers.outlet_type = 'service_only') as is_outlet_expected,
+        {{ month_index('dealers.closed_on') }} as closed_index,
+        dealers.closed_on,
         case
-            when latest_files.source_period is not null
-                then {{ month_start_from_index(month_index_from_label('latest_files.source_period') ~ ' + 2') }}
-        end as next_file_due_on,
-        coalesce(totals.rows_read, 0) as rows_read,
-        coalesce(totals.rows_loaded, 0) as rows_loaded,
-        coalesce(totals.rows_quarantined, 0) as rows_quarantined,
-        coalesce(totals.rows_duplicate, 0) as rows_duplicate,
+            when received.last_received_index is not null
+                then received.last_received_index + 1
+            when network_first.first_period_index is not null
+                then greatest(
+                    network_first.first_period_index,
+                    coalesce({{ month_index('dealers.opened_on') }}, network_first.first_period_index)
+                )
+        end as next_index,
+        coalesce(received.files_received, 0) as files_received,
+        last_landed.file_path as last_file,
+        received.last_period,
+        received.last_received_period,
+        as_of.as_of_date,
+        coalesce(received.rows_read, 0) as rows_read,
+        coalesce(received.rows_loaded, 0) as rows_loaded,
+        coalesce(received.rows_quarantined, 0) as rows_quarantined,
+        coalesce(received.rows_duplicate, 0) as rows_duplicate,
         top_reasons.top_quarantine_reasons,
         gx.gx_pass_rate,
-        coalesce(totals.held_batches, 0) as held_batches,
-        coalesce(totals.rejected_batches, 0) as rejected_batches,
+        coalesce(received.held_batches, 0) as held_batches,
+        coalesce(received.rejected_batches, 0) as rejected_batches,
         coalesce(alerts.late_feed_alerts, 0) as late_feed_alerts
     from dealers
-    cross join feeds
+    cross join feed_rules
     cross join as_of
-    left join network_latest
-        on feeds.feed = network_latest.feed
-    left join latest_files
-        on dealers.dealer_code = latest_files.dealer_code
-        and feeds.feed = latest_files.feed
-        and latest_files.file_rank = 1
-    left join totals
-        on dealers.dealer_code = totals.dealer_code
-        and feeds.feed = totals.feed
+    left join dealer_rules
+        on dealers.dealer_code = dealer_rules.dealer_code
+        and feed_rules.feed = dealer_rules.feed
+    left join network_first
+        on feed_rules.feed = network_first.feed
+    left join received
+        on dealers.dealer_code = received.dealer_code
+        and feed_rules.feed = received.feed
+    left join last_landed
+        on dealers.dealer_code = last_landed.dealer_code
+        and feed_rules.feed = last_landed.feed
+        and last_landed.landed_rank = 1
     left join top_reasons
         on dealers.dealer_code = top_reasons.dealer_code
-        and feeds.feed = top_reasons.feed
+        and feed_rules.feed = top_reasons.feed
     left join gx
         on dealers.dealer_code = gx.dealer_code
-        and feeds.feed = gx.feed
+        and feed_rules.feed = gx.feed
     left join alerts
         on dealers.dealer_code = alerts.dealer_code
-        and feeds.feed = alerts.feed
+        and feed_rules.feed = alerts.feed
+
+),
+
+due as (
+
+    select
+        combined.*,
+        (closed_on is null and is_outlet_expected and cadence <> 'none') as is_expected,
+        (
+            is_outlet_expected
+            and cadence <> 'none'
+            and next_index is not null
+            and (closed_index is null or next_index <= closed_index)
+        ) as is_next_expected,
+        {{ period_label_from_index('next_index') }} as next_period,
+        {{ add_days(month_end_from_index('next_index'), 'grace_days') }} as next_file_due_on
+    from combined
 
 )
 
@@ -185,17 +254,20 @@ select
     region,
     feed,
     is_expected,
+    files_received,
     last_file,
     last_period,
-    network_last_period,
+    last_received_period,
+    case when is_next_expected then next_period end as next_period,
+    case when is_next_expected then next_file_due_on end as next_file_due_on,
+    grace_days,
     as_of_date,
     case
-        when is_expected and last_period < network_last_period and as_of_date > next_file_due_on
+        when is_next_expected and next_file_due_on < as_of_date
             then {{ dbt.datediff('next_file_due_on', 'as_of_date', 'day') }}
-        when is_expected and last_period < network_last_period
-            then 0
+        else 0
     end as days_late,
-    coalesce(is_expected and network_last_period is not null and (last_period is null or last_period < network_last_period), false) as is_late,
+    coalesce(is_next_expected and next_file_due_on < as_of_date, false) as is_late,
     rows_read,
     rows_loaded,
     rows_quarantined,
@@ -206,4 +278,4 @@ select
     held_batches,
     rejected_batches,
     late_feed_alerts
-from combined
+from due

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +26,21 @@ def _folder_feeds(config: RegistryConfig) -> dict[str, str]:
     return {spec.folder: feed for feed, spec in config.feeds.items()}
 
 
+FilePattern = Callable[[str, str], str | None]
+"""(dealer code, feed) -> the file-name pattern of the dealer's dialect, or None."""
+
+
+def file_pattern(config: RegistryConfig, feed: str, dialect_pattern: str | None) -> str:
+    """The file-name rule of a feed: the dealer's dialect's pattern, else the registry's."""
+    return dialect_pattern or config.feeds[feed].pattern
+
+
 def classify(
-    rel_path: str, inbox: Path, known: frozenset[str], config: RegistryConfig
+    rel_path: str,
+    inbox: Path,
+    known: frozenset[str],
+    config: RegistryConfig,
+    dialect_pattern: FilePattern | None = None,
 ) -> InboxFile:
     """Validate a path relative to the inbox without trusting it (no .., no symlinks)."""
     parts = rel_path.split("/")
@@ -84,14 +98,18 @@ def classify(
             None,
             ("unknown_feed", f"folder {parts[1]!r} is not a known feed"),
         )
-    match = re.match(config.feeds[feed].pattern, parts[2])
+    pattern = file_pattern(config, feed, dialect_pattern(dealer, feed) if dialect_pattern else None)
+    match = re.match(pattern, parts[2])
     if not match:
         return InboxFile(
             rel_path,
             dealer,
             feed,
             None,
-            ("unrecognised_path", f"file name {parts[2]!r} is not <YYYY-MM>.csv|.xlsx"),
+            (
+                "unrecognised_path",
+                f"file name {parts[2]!r} does not match the file-name pattern {pattern}",
+            ),
         )
     return InboxFile(rel_path, dealer, feed, match.group("period"))
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ingestion.contract.validate import explain_rows, validate_rows
 from ingestion.contracts import FEEDS
+from ingestion.control_totals import control_total_problem
 from ingestion.duplicates import classify_duplicates
 from ingestion.mapping import header_hints, map_tables
 from ingestion.phone import mask_text
@@ -72,6 +73,10 @@ def _read_all(
             errors[job.idx] = ("unparseable", f"file cannot be parsed: {type(exc).__name__}: {exc}")
             continue
         job.data = b""  # release memory early
+        problem = control_total_problem(feed, job.dialect, table)
+        if problem is not None:
+            errors[job.idx] = problem
+            continue
         by_dialect.setdefault(job.dialect.name, []).append((job.idx, table))
     return by_dialect, errors
 

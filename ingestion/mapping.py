@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingestion.contracts import FEEDS
-from ingestion.normalize import normalize_header
+from ingestion.normalize import map_unique, normalize_header, normalize_label
 from ingestion.readers.base import RawTable
 from ingestion.registry.schema import DialectProfile
 
@@ -33,6 +34,48 @@ def header_mapping(feed: str, profile: DialectProfile) -> tuple[dict[str, str], 
         normalize_header(k): v for k, v in (mapping.melt.items if mapping.melt else {}).items()
     }
     return columns, items
+
+
+def item_columns(feed: str, profile: DialectProfile, header: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Wide-survey item columns of a header: normalised header -> item code (listed items) or
+    the item label the melt pattern captured (mapped to a code like any label)."""
+    columns, items = header_mapping(feed, profile)
+    melt = profile.mapping_for(feed).melt
+    out = {h: items[h] for h in header if h in items}
+    if melt is not None and melt.pattern:
+        pattern = re.compile(normalize_label(melt.pattern), re.IGNORECASE)
+        for h in header:
+            if h in out or h in columns:
+                continue
+            match = pattern.fullmatch(h)
+            if match and match.group("item"):
+                out[h] = match.group("item")
+    return out
+
+
+def unknown_items(feed: str, profile: DialectProfile, item_cols: dict[str, str]) -> list[str]:
+    """Item columns whose label maps to no item code of the contract."""
+    melt = profile.mapping_for(feed).melt
+    if melt is None:
+        return []
+    column = next(c for c in FEEDS[feed].columns if c.name == melt.item_column)
+    allowed = {a.lower() for a in column.enum or ()}
+    labels = {normalize_label(k): v for k, v in profile.value_map(feed, melt.item_column).items()}
+    return [
+        h
+        for h, label in item_cols.items()
+        if label.lower() not in allowed and labels.get(normalize_label(label), "").lower() not in allowed
+    ]
+
+
+def _blank_null_tokens(frame: pd.DataFrame, tokens: dict[str, tuple[str, ...]]) -> None:
+    """Cells equal to one of their column's null tokens (compared normalised) become blank."""
+    for header, toks in tokens.items():
+        wanted = {normalize_label(t) for t in toks}
+        hit = map_unique(frame[header], lambda v, w=wanted: normalize_label(v) in w, dtype=object)
+        mask = hit.fillna(False).astype(bool).to_numpy()
+        if mask.any():
+            frame.loc[mask, header] = None
 
 
 def header_hints(feed: str, profile: DialectProfile) -> frozenset[str]:
@@ -93,9 +136,19 @@ def map_tables(
     for idx, table in tables:
         groups.setdefault(tuple(table.header), []).append((idx, table))
     frames: list[pd.DataFrame] = []
+    null_tokens = profile.null_tokens_for(feed)
     for header, members in groups.items():
         targets = {h: columns[h] for h in header if h in columns}
-        item_cols = {h: items[h] for h in header if h in items}
+        item_cols = item_columns(feed, profile, header) if melt else {}
+        unknown = unknown_items(feed, profile, item_cols)
+        if melt and melt.unmapped == "reject" and unknown:
+            for idx, _ in members:
+                result.file_errors[idx] = (
+                    "unmapped_item_column",
+                    f"survey item column(s) {', '.join(unknown)} map to no item code: add the "
+                    f"label to value_maps.{melt.item_column}",
+                )
+            continue
         unmapped = [h for h in header if h not in targets and h not in item_cols and h]
         present = set(targets.values()) | set(mapping.constants)
         for c in definition.columns:
@@ -116,6 +169,10 @@ def map_tables(
             if unmapped:
                 result.unmapped[idx] = unmapped
         frame = _group_frame(list(header), members)
+        header_tokens = {h: null_tokens[t] for h, t in targets.items() if t in null_tokens}
+        if melt and melt.value_column in null_tokens:
+            header_tokens.update(dict.fromkeys(item_cols, null_tokens[melt.value_column]))
+        _blank_null_tokens(frame, header_tokens)
         if melt and item_cols:
             frame = _melt(frame, targets, item_cols, melt.item_column, melt.value_column)
         else:

@@ -11,6 +11,7 @@ import pandas as pd
 from opencc import OpenCC
 
 _T2S = OpenCC("t2s")
+_S2T = OpenCC("s2t")
 _SPACE = re.compile(r"\s+")
 
 
@@ -22,6 +23,32 @@ def normalize_header(text: str) -> str:
     if value and not value.isascii():
         value = _T2S.convert(value)
     return value.lower()
+
+
+@lru_cache(maxsize=65536)
+def normalize_label(text: str) -> str:
+    """Canonical form of a value label (or a total-row marker): NFKC (full-width digits and
+    letters become ASCII), trimmed, Traditional -> Simplified Chinese; case is kept."""
+    value = unicodedata.normalize("NFKC", text or "").replace("\ufeff", "").strip()
+    if value and not value.isascii():
+        value = _T2S.convert(value)
+    return value
+
+
+def marker_variants(markers: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Each marker as written, in Simplified and in Traditional Chinese, and in full width:
+    the spellings a total row of an export may start with."""
+    out: dict[str, None] = {}
+    for marker in markers:
+        simple = normalize_label(marker)
+        for form in (marker, simple, _S2T.convert(simple)):
+            out[form] = None
+            out[_full_width(form)] = None
+    return tuple(m for m in out if m)
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
 def map_unique(series: pd.Series, func: object, dtype: object = object) -> pd.Series:

@@ -79,6 +79,10 @@ def ingest_files(
     known = master.codes
     vendors = master.vendors()
     inbox = settings.inbox
+
+    def dialect_pattern(dealer: str, feed: str) -> str | None:
+        return registry.dialect_for(dealer, vendors.get(dealer)).file_pattern_for(feed)
+
     conn = connect(settings.control_db)
     ledger: list[dict[str, Any]] = []
     unchanged = 0
@@ -86,7 +90,7 @@ def ingest_files(
         previous = latest_entries(conn, rel_paths)
         jobs_by_feed: dict[str, list[FileJob]] = defaultdict(list)
         for i, rel in enumerate(rel_paths):
-            info = classify(rel, inbox, known, registry.config)
+            info = classify(rel, inbox, known, registry.config, dialect_pattern)
             base = {
                 "file_path": rel,
                 "dealer_code": info.dealer_code,

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import pandas as pd
 
 from ingestion.contracts import FEEDS
-from ingestion.normalize import map_unique
+from ingestion.normalize import map_unique, normalize_label
 from ingestion.parsing.booleans import parse_booleans
 from ingestion.parsing.dates import parse_datetimes
 from ingestion.parsing.identifiers import (
@@ -23,11 +21,13 @@ RAW = "__raw"
 
 
 def _enum_mapper(labels: dict[str, str], allowed: tuple[str, ...]):  # type: ignore[no-untyped-def]
-    table = {unicodedata.normalize("NFKC", k).strip(): v for k, v in labels.items()}
+    """Label -> canonical code; labels are compared normalised like headers (NFKC, so
+    full-width forms match; Traditional -> Simplified, so 結算 matches 结算)."""
+    table = {normalize_label(k): v for k, v in labels.items()}
     lower_allowed = {a.lower(): a for a in allowed}
 
     def one(value: str) -> str:
-        v = unicodedata.normalize("NFKC", value).strip()
+        v = normalize_label(value)
         if v in table:
             return table[v]
         return lower_allowed.get(v.lower(), v)

@@ -30,6 +30,7 @@ class RawTable:
     encoding: str = ""
     header_row: int = 1  # 1-based physical row of the header
     columns: pa.Table | None = None
+    total_rows: list[list[str]] = field(default_factory=list)  # removed total-row records
 
     @property
     def num_rows(self) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingestion.normalize import normalize_header
+from ingestion.normalize import normalize_header, normalize_label
 from ingestion.readers.base import FileReadError, RawTable
 
 HEADER_SCAN_ROWS = 10
@@ -21,10 +21,12 @@ def detect_header_row(records: list[list[str]], hints: frozenset[str]) -> int:
 
 
 def _is_total_row(rec: list[str], markers: tuple[str, ...]) -> bool:
+    """Does the first non-blank cell start with a marker (compared in normalised form, so
+    合計 matches 合计 and full-width spellings match)?"""
     for cell in rec:
         value = cell.strip()
         if value:
-            return value.startswith(markers)
+            return normalize_label(value).startswith(tuple(map(normalize_label, markers)))
     return False
 
 
@@ -53,8 +55,12 @@ def finish_table(
         raise FileReadError("no_header", "header row is empty")
     width = len(header)
     body = records[h + 1 :]
+    totals: list[list[str]] = []
     if total_markers:
-        body = [r for r in body if not _is_total_row(r, total_markers)]
+        kept = []
+        for r in body:
+            (totals if _is_total_row(r, total_markers) else kept).append(r)
+        body = kept
     malformed: set[int] = set()
     rows: list[list[str]] = []
     for i, rec in enumerate(body):
@@ -68,4 +74,6 @@ def finish_table(
         rows.append(rec)
     if truncated_last and rows:
         malformed.add(len(rows) - 1)
-    return RawTable(header=header, rows=rows, malformed=malformed, header_row=h + 1)
+    return RawTable(
+        header=header, rows=rows, malformed=malformed, header_row=h + 1, total_rows=totals
+    )

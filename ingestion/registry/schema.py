@@ -16,19 +16,81 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class MeltSpec(_Strict):
-    """Wide -> long: each item column becomes one row (item_code, score)."""
+PERIOD_GROUP = "(?P<period>"
 
-    items: dict[str, str] = Field(description="source header -> item_code")
+
+def _period_pattern(v: str) -> str:
+    if PERIOD_GROUP not in re.compile(v).pattern:
+        raise ValueError("file pattern needs a named group 'period' (YYYY-MM)")
+    return v
+
+
+class MeltSpec(_Strict):
+    """Wide -> long: each item column becomes one row (item_code, score).
+
+    Item columns are listed (`items`) or recognised by `pattern`, a regular expression on
+    the normalised header whose group `item` is the item's label (mapped to an item code by
+    the `item_code` value map, like any label). A column the pattern recognises but whose
+    label maps to no item is never dropped: its rows are quarantined (`unknown_category`),
+    or with `unmapped: reject` the whole file is rejected (`unmapped_item_column`).
+    """
+
+    items: dict[str, str] = Field(default_factory=dict, description="source header -> item_code")
+    pattern: str | None = Field(None, description="regex on the header, group 'item' = label")
+    unmapped: Literal["quarantine", "reject"] = "quarantine"
     value_column: str = "score"
     item_column: str = "item_code"
+
+    @model_validator(mode="after")
+    def _items_or_pattern(self) -> MeltSpec:
+        if not self.items and not self.pattern:
+            raise ValueError("melt needs `items` or a `pattern`")
+        if self.pattern is not None:
+            try:
+                compiled = re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"melt pattern {self.pattern!r}: {exc}") from exc
+            if "item" not in compiled.groupindex:
+                raise ValueError("melt pattern needs a named group 'item', e.g. 评分_(?P<item>.+)")
+        return self
+
+
+class ControlTotal(_Strict):
+    """Reconcile each file with its total row (file rule `control_total_mismatch`): the row
+    count the total row states, and the sums of amount columns."""
+
+    row_count: str | None = Field(
+        r"共\s*(?P<n>[0-9]+)",
+        description="regex on the total row's cells, group 'n' = number of data rows; null = off",
+    )
+    sums: list[str] = Field(
+        default_factory=list, description="canonical columns whose total-row cell is the sum"
+    )
+    required: bool = Field(True, description="a file without a total row is rejected")
+
+    @field_validator("row_count")
+    @classmethod
+    def _has_n(cls, v: str | None) -> str | None:
+        if v is not None and "n" not in re.compile(v).groupindex:
+            raise ValueError("row_count needs a named group 'n'")
+        return v
 
 
 class FeedMapping(_Strict):
     columns: dict[str, str] = Field(default_factory=dict, description="source header -> canonical")
     constants: dict[str, str] = Field(default_factory=dict)
     value_maps: dict[str, dict[str, str]] = Field(default_factory=dict)
+    null_tokens: dict[str, list[str]] = Field(
+        default_factory=dict, description="canonical column -> cell texts meaning blank"
+    )
     melt: MeltSpec | None = None
+    file_pattern: str | None = Field(None, description="file-name regex of this feed")
+    control_total: ControlTotal | None = None
+
+    @field_validator("file_pattern")
+    @classmethod
+    def _file_pattern(cls, v: str | None) -> str | None:
+        return None if v is None else _period_pattern(v)
 
     @model_validator(mode="after")
     def _no_duplicate_targets(self) -> FeedMapping:
@@ -56,7 +118,21 @@ class DialectProfile(_Strict):
         default_factory=dict, description="source header -> canonical, for every feed"
     )
     value_maps: dict[str, dict[str, str]] = Field(default_factory=dict)
+    null_tokens: dict[str, list[str]] = Field(
+        default_factory=dict, description="canonical column -> cell texts meaning blank"
+    )
+    file_pattern: str | None = Field(
+        None,
+        description="file-name regex (named group 'period') of this dialect's exports; "
+        "null = the feed registry's pattern",
+    )
+    control_total: ControlTotal | None = None
     feeds: dict[str, FeedMapping] = Field(default_factory=dict)
+
+    @field_validator("file_pattern")
+    @classmethod
+    def _file_pattern(cls, v: str | None) -> str | None:
+        return None if v is None else _period_pattern(v)
 
     @field_validator("delimiter", "quotechar")
     @classmethod
@@ -73,6 +149,9 @@ class DialectProfile(_Strict):
             allowed = set(FEEDS[feed].column_names)
             bad = {t for t in mapping.columns.values() if t not in allowed}
             bad |= {t for t in mapping.constants if t not in allowed}
+            bad |= {t for t in mapping.null_tokens if t not in allowed}
+            if mapping.control_total:
+                bad |= {t for t in mapping.control_total.sums if t not in allowed}
             if bad:
                 raise ValueError(f"{feed}: not canonical columns: {sorted(bad)}")
         return self
@@ -89,17 +168,32 @@ class DialectProfile(_Strict):
         merged.update(self.mapping_for(feed).value_maps.get(column, {}))
         return merged
 
+    def null_tokens_for(self, feed: str) -> dict[str, tuple[str, ...]]:
+        """canonical column -> texts that mean blank (the dialect's, then the feed's)."""
+        allowed = set(FEEDS[feed].column_names)
+        merged = {c: list(v) for c, v in self.null_tokens.items() if c in allowed}
+        for column, tokens in self.mapping_for(feed).null_tokens.items():
+            merged[column] = [*merged.get(column, []), *tokens]
+        return {c: tuple(v) for c, v in merged.items()}
+
+    def file_pattern_for(self, feed: str) -> str | None:
+        return self.mapping_for(feed).file_pattern or self.file_pattern
+
+    def control_total_for(self, feed: str) -> ControlTotal | None:
+        return self.mapping_for(feed).control_total or self.control_total
+
+
+DEFAULT_FILE_PATTERN = r"^(?P<period>\d{4}-(0[1-9]|1[0-2]))\.(csv|xlsx)$"
+
 
 class FeedFiles(_Strict):
     folder: str
-    pattern: str = r"^(?P<period>\d{4}-(0[1-9]|1[0-2]))\.(csv|xlsx)$"
+    pattern: str = DEFAULT_FILE_PATTERN
 
     @field_validator("pattern")
     @classmethod
     def _has_period(cls, v: str) -> str:
-        if "(?P<period>" not in re.compile(v).pattern:
-            raise ValueError("file pattern needs a named group 'period'")
-        return v
+        return _period_pattern(v)
 
 
 class RegistryConfig(_Strict):

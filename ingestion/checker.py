@@ -44,19 +44,12 @@ class CheckReport:
 
 
 def sniff_profile(path: Path, name: str = "sniffed") -> DialectProfile:
-    """A starting profile from the file itself: format by extension, encoding auto, header found."""
-    fmt = "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv"
-    delimiter = ","
-    if fmt == "csv":
-        head = path.read_bytes()[:4096]
-        try:
-            text = head.decode("utf-8")
-        except UnicodeDecodeError:
-            text = head.decode("gb18030", errors="ignore")
-        first = text.splitlines()[0] if text else ""
-        counts = {d: first.count(d) for d in [",", "\t", ";", "|"]}
-        delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    return DialectProfile(name=name, format=fmt, delimiter=delimiter, header_row=None)
+    """A starting profile from what the file's content shows (ingestion/detect.py)."""
+    from ingestion.detect import detect
+
+    settings = detect(path.read_bytes(), path.name).profile_settings()
+    settings.pop("file_pattern", None)
+    return DialectProfile(name=name, **settings)  # type: ignore[arg-type]
 
 
 def _all_hints(profile: DialectProfile) -> frozenset[str]:

@@ -145,47 +145,92 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
         console.print(t)
 
 
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}
+
+
 @feeds_app.command("add")
 def feeds_add(
     dealer: Annotated[str, typer.Option(help="dealer code the profile is for")],
-    sample: Annotated[Path, typer.Option(help="a sample export of the dealer")],
-    dialect: Annotated[str | None, typer.Option(help="name of the new dialect profile")] = None,
-    feed: Annotated[str | None, typer.Option(help="canonical feed of the sample")] = None,
+    sample: Annotated[
+        list[Path],
+        typer.Option(help="sample export, or a folder of <feed>/<file> exports (repeatable)"),
+    ],
+    dialect: Annotated[str | None, typer.Option(help="name of the dialect profile")] = None,
+    feed: Annotated[str | None, typer.Option(help="canonical feed of the samples")] = None,
+    extend: Annotated[
+        bool, typer.Option(help="add the samples' feeds to the existing profile --dialect")
+    ] = False,
+    delimiter: Annotated[
+        str | None, typer.Option(help="CSV delimiter (default: detected); tab, ';', ...")
+    ] = None,
+    header_row: Annotated[
+        int | None, typer.Option(min=1, help="1-based header row (default: detected)")
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="folder for the YAML (default: dialects dir)")
     ] = None,
     force: Annotated[bool, typer.Option(help="overwrite an existing profile")] = False,
 ) -> None:
-    """Scaffold a dialect profile YAML from a sample file; review the TODOs, then register it."""
-    from ingestion.scaffold import profile_yaml, scaffold_profile
+    """Scaffold a dialect profile from sample exports; review the TODOs, then register it."""
+    from ingestion.contracts import DEALER_FEEDS
+    from ingestion.registry import load_dialect
+    from ingestion.scaffold import TODO, profile_yaml, scaffold_profile
 
-    if not sample.is_file():
-        _fail_usage(f"{sample} is not a file")
+    missing = [str(p) for p in sample if not p.exists()]
+    if missing:
+        _fail_usage(f"no such sample: {', '.join(missing)}")
+    if feed is not None and feed not in DEALER_FEEDS:
+        _fail_usage(f"unknown feed {feed!r}; one of {', '.join(DEALER_FEEDS)}")
+    if delimiter is not None:
+        delimiter = DELIMITER_NAMES.get(delimiter, delimiter)
+        if len(delimiter) != 1:
+            _fail_usage(f"--delimiter must be one character (or tab), not {delimiter!r}")
     s = _settings()
     name = dialect or f"{dealer.lower()}_custom"
-    try:
-        prof, feed_name, notes = scaffold_profile(sample, name, feed)
-    except Exception as exc:
-        _fail_usage(f"cannot read sample {sample}: {exc}")
-        return
     target_dir = out or s.dialects_dir
     target = target_dir / f"{name}.yaml"
-    if target.exists() and not force:
-        _fail_usage(f"{target} exists; use --force or another --dialect name")
+    base = None
+    if extend:
+        if not target.exists():
+            _fail_usage(f"--extend: {target} does not exist")
+        try:
+            base = load_dialect(target)
+        except ConfigError as exc:
+            _fail_usage(str(exc))
+    elif target.exists() and not force:
+        _fail_usage(f"{target} exists; use --extend to add feeds, --force or another --dialect")
+    try:
+        result = scaffold_profile(sample, name, feed, base, delimiter, header_row)
+    except (ValueError, OSError) as exc:
+        _fail_usage(f"cannot scaffold from {', '.join(map(str, sample))}: {exc}")
+        return
     target_dir.mkdir(parents=True, exist_ok=True)
     header = (
-        f"# Scaffolded by `aftersales feeds add` for dealer {dealer} from {sample.name}.\n"
-        f"# Review every mapping; register it in the feed registry:\n"
-        f"#   dealer_overrides:\n#     {dealer}: {name}\n"
+        f"# Scaffolded by `aftersales feeds add` for dealer {dealer} from "
+        f"{', '.join(p.name for p in sample)}.\n"
+        f"# Review every mapping and replace each {TODO}; register the profile in the feed "
+        f"registry:\n#   dealer_overrides:\n#     {dealer}: {name}\n"
     )
-    target.write_text(header + profile_yaml(prof), encoding="utf-8")
-    console.print(f"wrote [bold]{target}[/bold] (feed {feed_name})")
-    for note in notes:
-        console.print(f"  [yellow]TODO[/yellow] {note}")
+    target.write_text(header + profile_yaml(result.profile), encoding="utf-8")
+    verb = "extended" if extend else "wrote"
+    console.print(f"{verb} [bold]{target}[/bold] (feeds: {', '.join(result.feeds)})")
+    if result.detection is not None:
+        _print_detection(result.detection)
+    for note in result.notes:
+        console.print(f"  [yellow]{TODO}[/yellow] {note}")
     console.print(
         f"next: add `{dealer}: {name}` under dealer_overrides in {s.registry_path}, "
-        f"then `aftersales feeds check {sample} --profile {name}`"
+        f"then `aftersales feeds check <exports> --profile {name}`"
     )
+
+
+def _print_detection(det) -> None:  # type: ignore[no-untyped-def]
+    t = Table(title="detected from the content")
+    for c in ("setting", "value", "confidence", "evidence"):
+        t.add_column(c)
+    for f in det.findings:
+        t.add_row(f.setting, repr(f.value), f"{f.confidence:.2f}", f.evidence)
+    console.print(t)
 
 
 @app.command("ingest")

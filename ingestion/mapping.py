@@ -36,7 +36,9 @@ def header_mapping(feed: str, profile: DialectProfile) -> tuple[dict[str, str], 
     return columns, items
 
 
-def item_columns(feed: str, profile: DialectProfile, header: list[str] | tuple[str, ...]) -> dict[str, str]:
+def item_columns(
+    feed: str, profile: DialectProfile, header: list[str] | tuple[str, ...]
+) -> dict[str, str]:
     """Wide-survey item columns of a header: normalised header -> item code (listed items) or
     the item label the melt pattern captured (mapped to a code like any label)."""
     columns, items = header_mapping(feed, profile)
@@ -64,7 +66,8 @@ def unknown_items(feed: str, profile: DialectProfile, item_cols: dict[str, str])
     return [
         h
         for h, label in item_cols.items()
-        if label.lower() not in allowed and labels.get(normalize_label(label), "").lower() not in allowed
+        if label.lower() not in allowed
+        and labels.get(normalize_label(label), "").lower() not in allowed
     ]
 
 
@@ -128,7 +131,7 @@ def map_tables(
     feed: str, profile: DialectProfile, tables: list[tuple[int, RawTable]]
 ) -> MappedBatch:
     definition = FEEDS[feed]
-    columns, items = header_mapping(feed, profile)
+    columns, _ = header_mapping(feed, profile)
     mapping = profile.mapping_for(feed)
     melt = mapping.melt
     result = MappedBatch(frame=pd.DataFrame())

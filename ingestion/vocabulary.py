@@ -8,7 +8,7 @@ from functools import cache
 from rapidfuzz import fuzz, process
 
 from ingestion.contracts import DEALER_FEEDS, FEEDS
-from ingestion.normalize import normalize_header
+from ingestion.normalize import normalize_header, normalize_label
 from ingestion.registry.schema import DialectProfile
 
 # feeds.md "Header synonyms seen in the field" plus common English / DMS variants.
@@ -146,3 +146,13 @@ def guess_feed(headers: list[str]) -> tuple[str, float]:
         if score > best_score:
             best, best_score = feed, score
     return best, best_score
+
+
+def label_vocabulary(feed: str, column: str) -> dict[str, str]:
+    """normalised value label -> canonical code of one enum column, from the shipped dialects'
+    value maps (so 已結算 and 已结算 both propose `settled`)."""
+    labels: dict[str, str] = {}
+    for profile in _builtin_dialects():
+        for label, code in profile.value_map(feed, column).items():
+            labels.setdefault(normalize_label(label), code)
+    return labels

@@ -10,7 +10,6 @@ from ingestion.readers.decode import decode_bytes
 from ingestion.readers.xlsx_reader import read_xlsx_bytes
 from ingestion.registry.schema import DialectProfile
 
-
 XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
 
 

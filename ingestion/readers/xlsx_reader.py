@@ -123,6 +123,16 @@ def sheet_text(rows: list[list[object]]) -> list[list[str]]:
     return grid.tolist()  # type: ignore[no-any-return]
 
 
+def read_sheet_records(data: bytes, sheet: int = 0) -> list[list[str]]:
+    """The non-blank rows of a workbook's sheet, every cell as text."""
+    try:
+        workbook = python_calamine.load_workbook(io.BytesIO(data))
+        values = workbook.get_sheet_by_index(sheet).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises several error types for broken files
+        raise FileReadError("unparseable", f"Excel file cannot be opened: {exc}") from exc
+    return [rec for rec in sheet_text(values) if any(rec)]
+
+
 def read_xlsx_bytes(
     data: bytes,
     header_row: int | None = None,
@@ -130,12 +140,7 @@ def read_xlsx_bytes(
     total_markers: tuple[str, ...] = (),
     sheet: int = 0,
 ) -> RawTable:
-    try:
-        workbook = python_calamine.load_workbook(io.BytesIO(data))
-        values = workbook.get_sheet_by_index(sheet).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises several error types for broken files
-        raise FileReadError("unparseable", f"Excel file cannot be opened: {exc}") from exc
-    records = [rec for rec in sheet_text(values) if any(rec)]
+    records = read_sheet_records(data, sheet)
     table = finish_table(records, header_row, header_hints, total_markers)
     table.encoding = "xlsx"
     return table

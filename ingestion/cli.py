@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -48,63 +49,129 @@ def _infer_from_path(path: Path) -> tuple[str | None, str | None]:
 
 @feeds_app.command("check")
 def feeds_check(
-    file: Annotated[Path, typer.Argument(help="dealer export to check (csv or xlsx)")],
+    path: Annotated[
+        list[Path], typer.Argument(help="dealer export(s) or folder(s) of exports to check")
+    ],
     dealer: Annotated[str | None, typer.Option(help="dealer code (default: from the path)")] = None,
     feed: Annotated[
-        str | None, typer.Option(help="canonical feed (default: path or guess)")
+        str | None, typer.Option(help="canonical feed (default: folder name or guess)")
     ] = None,
-    profile: Annotated[str | None, typer.Option(help="dialect profile name to apply")] = None,
+    profile: Annotated[
+        str | None, typer.Option(help="dialect profile to try (default: the registry's)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
-    """Dry run: detect format, propose a mapping, validate rows. Writes nothing."""
-    from ingestion.checker import check_file
+    """Dry run of `ingest`: detect the dialect, then apply everything ingest applies (file-name
+    rule, dealer folder, profile, row contract, gate) to the files. Writes nothing."""
     from ingestion.contracts import DEALER_FEEDS
-    from ingestion.dealer_master import load_dealer_master
-    from ingestion.registry import load_registry
+    from ingestion.detect import detect
+    from ingestion.dry_run import dry_run, export_files
 
-    if not file.is_file():
-        _fail_usage(f"{file} is not a file")
-    s = _settings()
-    path_dealer, path_feed = _infer_from_path(file)
-    feed = feed or (path_feed if path_feed in DEALER_FEEDS else None)
+    missing = [str(p) for p in path if not p.exists()]
+    if missing:
+        _fail_usage(f"no such file or folder: {', '.join(missing)}")
     if feed is not None and feed not in DEALER_FEEDS:
         _fail_usage(f"unknown feed {feed!r}; one of {', '.join(DEALER_FEEDS)}")
+    s = _settings()
+    files = export_files(path)
+    if not files:
+        _fail_usage(f"no files in {', '.join(map(str, path))}")
     try:
-        registry = load_registry(s)
-        chosen = None
-        if profile:
-            if profile not in registry.dialects:
-                _fail_usage(f"unknown profile {profile!r}; known: {', '.join(registry.dialects)}")
-            chosen = registry.dialects[profile]
-        else:
-            code = dealer or path_dealer
-            try:
-                vendors = load_dealer_master(s.dealer_master).vendors()
-            except ConfigError:
-                vendors = {}
-            if code in vendors:
-                chosen = registry.dialect_for(code, vendors[code])
-                dealer = code
-        report = check_file(file, chosen, feed, dealer)
+        detection = detect(files[0].read_bytes(), files[0].name)
+    except Exception as exc:  # an unreadable file is reported by the dry run itself
+        detection = None
+        err.print(f"[yellow]cannot detect the dialect of {files[0]}:[/yellow] {exc}")
+    try:
+        report = dry_run(s, path, dealer, feed, profile)
     except ConfigError as exc:
         _fail_usage(str(exc))
         return
+    hint = next(
+        (f for f in report.files if (f.reason or "").startswith("required_column_missing")), None
+    )
+    first_look = None
+    if hint is not None and hint.feed is not None:
+        from ingestion.checker import check_file
+
+        first_look = check_file(Path(hint.path), None, hint.feed, hint.dealer_code)
     if as_json:
-        payload = {k: v for k, v in report.__dict__.items() if k != "proposals"}
-        payload["proposals"] = [p.__dict__ for p in report.proposals]
+        payload = report.as_dict()
+        payload["detected"] = detection.profile_settings() if detection else None
+        if first_look is not None:
+            payload["proposals"] = [p.__dict__ for p in first_look.proposals]
         console.print_json(json.dumps(payload, ensure_ascii=False, default=str))
     else:
-        _print_report(report)
+        if detection is not None:
+            _print_detection(detection, files[0])
+        _print_dry_run(report)
+        if first_look is not None:
+            console.print(
+                f"[bold]first look at {hint.path}[/bold]: the profile maps too little; the "
+                "vocabulary proposes"
+            )
+            _print_report(first_look)
     raise typer.Exit(EXIT_DATA if report.problems else EXIT_OK)
 
 
-def _print_report(report) -> None:  # type: ignore[no-untyped-def]
-    console.print(f"[bold]{report.path}[/bold]")
+def _print_detection(det, path: Path | None = None) -> None:  # type: ignore[no-untyped-def]
+    t = Table(title=f"detected from the content{f' of {path.name}' if path else ''}")
+    for c in ("setting", "value", "confidence", "evidence"):
+        t.add_column(c)
+    for f in det.findings:
+        t.add_row(f.setting, str(f.value), f"{f.confidence:.2f}", f.evidence)
+    console.print(t)
+    console.print("[dim]profile lines for these settings:[/dim]")
+    console.print(det.profile_lines(), markup=False, highlight=False)
+
+
+def _print_dry_run(report) -> None:  # type: ignore[no-untyped-def]
+    t = Table(title="what ingest would do")
+    for c in ("file", "dialect", "outcome", "read", "load", "quar.", "dup.", "reason"):
+        t.add_column(c)
+    for f in report.files:
+        colour = "green" if f.status == "loaded" else "red"
+        t.add_row(
+            f.inbox_path,
+            f.dialect or "-",
+            f"[{colour}]{f.status}[/{colour}]",
+            str(f.rows_read),
+            str(f.rows_loaded),
+            str(f.rows_quarantined),
+            str(f.rows_duplicate),
+            f.reason or "",
+        )
+    console.print(t)
+    totals = {k: sum(getattr(f, k) for f in report.files) for k in ("rows_read", "rows_loaded")}
+    statuses = Counter(f.status for f in report.files)
     console.print(
-        f"  format {report.format}, encoding {report.encoding or '-'}, header row "
-        f"{report.header_row}, feed [cyan]{report.feed}[/cyan], profile {report.dialect}"
-        + (" (+ vocabulary proposals)" if report.provisional else "")
+        f"{len(report.files)} file(s): "
+        + ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+        + f"; rows read {totals['rows_read']}, would load {totals['rows_loaded']}, "
+        f"quarantined {sum(report.rules.values())}"
     )
+    for title, table in (
+        ("quarantine by rule", report.rules),
+        *((f"unknown labels of {col}", labels) for col, labels in report.unknown_labels.items()),
+        *((f"unmapped columns of {feed} (files)", cols) for feed, cols in report.unmapped.items()),
+    ):
+        if not table:
+            continue
+        t = Table(title=title)
+        t.add_column("value")
+        t.add_column("count", justify="right")
+        for key, n in table.items():
+            t.add_row(str(key), str(n))
+        console.print(t)
+    if report.samples:
+        t = Table(title="sample quarantined rows")
+        for c in ("file", "row", "rule", "reason"):
+            t.add_column(c)
+        for r in report.samples:
+            t.add_row(r["_source_file"], str(r["_source_row"]), r["rule_id"], r["reason"])
+        console.print(t)
+
+
+def _print_report(report) -> None:  # type: ignore[no-untyped-def]
     if report.headers:
         from ingestion.vocabulary import melt_vocabulary
 
@@ -121,28 +188,10 @@ def _print_report(report) -> None:  # type: ignore[no-untyped-def]
             score = f"{p.confidence:.2f}" if p.canonical else ("1.00" if item else "")
             t.add_row(p.header, prof, proposed, score)
         console.print(t)
-    if report.file_error:
-        console.print(
-            f"[red]file would be rejected[/red] ({report.file_error[0]}): {report.file_error[1]}"
-        )
     console.print(
-        f"rows read {report.rows_read}, would load {report.rows_loaded}, "
-        f"duplicates {report.rows_duplicate}, quarantined "
-        f"{sum(report.rule_counts.values())}"
+        f"with these proposals: rows read {report.rows_read}, would load {report.rows_loaded}, "
+        f"quarantined {sum(report.rule_counts.values())}"
     )
-    if report.rule_counts:
-        t = Table(title="quarantine by rule")
-        t.add_column("rule")
-        t.add_column("rows", justify="right")
-        for rule, n in sorted(report.rule_counts.items(), key=lambda kv: -kv[1]):
-            t.add_row(rule, str(n))
-        console.print(t)
-        t = Table(title="sample failing rows")
-        for c in ("row", "rule", "reason"):
-            t.add_column(c)
-        for s in report.samples:
-            t.add_row(str(s["_source_row"]), str(s["rule_id"]), str(s["reason"]))
-        console.print(t)
 
 
 DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}
@@ -224,15 +273,6 @@ def feeds_add(
     )
 
 
-def _print_detection(det) -> None:  # type: ignore[no-untyped-def]
-    t = Table(title="detected from the content")
-    for c in ("setting", "value", "confidence", "evidence"):
-        t.add_column(c)
-    for f in det.findings:
-        t.add_row(f.setting, repr(f.value), f"{f.confidence:.2f}", f.evidence)
-    console.print(t)
-
-
 @app.command("ingest")
 def ingest(
     inbox: Annotated[Path | None, typer.Option(help="inbox folder (default: settings)")] = None,
@@ -250,6 +290,100 @@ def ingest(
         _fail_usage(str(exc))
         return
     _print_totals(totals)
+
+
+def _build_and_publish(s: Settings, label: str) -> dict:
+    """dbt build into a new DuckDB file, atomic publish, Superset cache refresh when
+    configured: the warehouse_build DAG's steps, without Airflow."""
+    from orchestration.superset_cache import refresh_superset_cache
+    from warehouse.publish import WarehouseBuildFailed, build_and_publish
+
+    try:
+        summary = build_and_publish(s, run_label=label)
+    except WarehouseBuildFailed as exc:
+        err.print(f"[red]warehouse build failed:[/red] {exc}")
+        raise typer.Exit(EXIT_DATA) from exc
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(summary["dbt_status_counts"].items()))
+    console.print(
+        f"published [bold]{summary['served']}[/bold]: {summary['tables']} tables in "
+        f"{summary['total_seconds']:.1f} s (dbt build: {counts})"
+    )
+    if summary["missing_contract_marts"]:
+        err.print(f"[yellow]missing marts:[/yellow] {', '.join(summary['missing_contract_marts'])}")
+    refresh_superset_cache(s)
+    return summary
+
+
+@app.command("build")
+def build() -> None:
+    """Build the warehouse from the lake (dbt build: models, tests, unit tests) and publish it
+    atomically over the served DuckDB file. Exit 1 when the build fails (served file kept)."""
+    _build_and_publish(_settings(), "cli-build")
+
+
+@app.command("run")
+def run(
+    inbox: Annotated[Path | None, typer.Option(help="inbox folder (default: settings)")] = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Ingest the inbox, then build and publish the warehouse (no Airflow needed).
+
+    The build runs when the ingestion landed or replaced data, or when no warehouse is
+    published yet. Exit 1 when a file was rejected or held, or the build failed."""
+    from ingestion.pipeline import ingest_inbox
+
+    s = _settings(inbox)
+    if not s.inbox.is_dir():
+        _fail_usage(f"inbox {s.inbox} does not exist")
+    try:
+        totals = ingest_inbox(s, progress=not quiet)
+    except ConfigError as exc:
+        _fail_usage(str(exc))
+        return
+    code = EXIT_OK
+    try:
+        _print_totals(totals)
+    except typer.Exit as done:
+        code = done.exit_code
+    if totals.get("files_loaded") or totals.get("files_released") or not s.warehouse.exists():
+        _build_and_publish(s, totals["run_id"])
+    else:
+        console.print("nothing new landed: the published warehouse is current")
+    raise typer.Exit(code)
+
+
+@app.command("scorecard")
+def scorecard(
+    dealer_code: Annotated[str, typer.Argument(help="dealer code, e.g. D1001")],
+    period: Annotated[str | None, typer.Option(help="month YYYY-MM (default: the latest)")] = None,
+) -> None:
+    """A dealer's KPI scorecard for one month, from the published warehouse (the mart
+    rpt_dealer_scorecard the scorecard dashboard reads)."""
+    import duckdb
+
+    s = _settings()
+    if not s.warehouse.exists():
+        _fail_usage(f"no published warehouse at {s.warehouse}; run `aftersales build` first")
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        frame = con.execute(
+            "select period_label, kpi_code, kpi_name, value, numerator, denominator, target, "
+            "status from main.rpt_dealer_scorecard where dealer_code = ? and period_grain = "
+            "'month' and (? is null or strftime(period_start, '%Y-%m') = ?) and period_start = "
+            "(select max(period_start) from main.rpt_dealer_scorecard where dealer_code = ? "
+            "and period_grain = 'month' and (? is null or strftime(period_start, '%Y-%m') = ?)) "
+            "order by kpi_code",
+            [dealer_code, period, period, dealer_code, period, period],
+        ).df()
+    if frame.empty:
+        err.print(f"no scorecard rows for dealer {dealer_code} in {s.warehouse}")
+        raise typer.Exit(EXIT_DATA)
+    t = Table(title=f"Scorecard {dealer_code} {frame['period_label'].iloc[0]}")
+    columns = [c for c in frame.columns if c != "period_label"]
+    for c in columns:
+        t.add_column(c)
+    for row in frame[columns].itertuples(index=False):
+        t.add_row(*("" if v is None or v != v else str(v) for v in row))
+    console.print(t)
 
 
 FILE_STATUSES = ("loaded", "released", "skipped", "held", "rejected")

@@ -20,7 +20,7 @@ from ingestion.registry.schema import DialectProfile
 RAW = "__raw"
 
 
-def _enum_mapper(labels: dict[str, str], allowed: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def enum_mapper(labels: dict[str, str], allowed: tuple[str, ...]):  # type: ignore[no-untyped-def]
     """Label -> canonical code; labels are compared normalised like headers (NFKC, so
     full-width forms match; Traditional -> Simplified, so 結算 matches 结算)."""
     table = {normalize_label(k): v for k, v in labels.items()}
@@ -59,7 +59,7 @@ def type_frame(feed: str, profile: DialectProfile, text: pd.DataFrame) -> pd.Dat
             out["plate_no" + RAW] = raw
         elif col.enum is not None:
             labels = profile.value_map(feed, col.name)
-            out[col.name] = map_unique(raw, _enum_mapper(labels, col.enum))
+            out[col.name] = map_unique(raw, enum_mapper(labels, col.enum))
         elif col.type == "str":
             sci = is_scientific(raw) if col.name in definition.key else None
             out[col.name] = raw if sci is None or not sci.any() else raw.where(~sci, None)

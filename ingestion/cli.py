@@ -86,9 +86,7 @@ def feeds_check(
     except ConfigError as exc:
         _fail_usage(str(exc))
         return
-    hint = next(
-        (f for f in report.files if (f.reason or "").startswith("required_column_missing")), None
-    )
+    hint = next((f for f in report.files if f.path in report.missing_required), None)
     first_look = None
     if hint is not None and hint.feed is not None:
         from ingestion.checker import check_file
@@ -106,8 +104,9 @@ def feeds_check(
         _print_dry_run(report)
         if first_look is not None:
             console.print(
-                f"[bold]first look at {hint.path}[/bold]: the profile maps too little; the "
-                "vocabulary proposes"
+                f"[bold]first look at {hint.path}[/bold]: under the current profile it lacks "
+                f"{report.missing_required[hint.path]}; the detected settings and the "
+                "vocabulary propose"
             )
             _print_report(first_look)
     raise typer.Exit(EXIT_DATA if report.problems else EXIT_OK)

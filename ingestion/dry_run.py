@@ -62,6 +62,7 @@ class DryRun:
     rules: dict[str, int] = field(default_factory=dict)  # quarantined rows by rule
     unknown_labels: dict[str, dict[str, int]] = field(default_factory=dict)  # feed.column
     unmapped: dict[str, dict[str, int]] = field(default_factory=dict)  # feed -> header: files
+    missing_required: dict[str, str] = field(default_factory=dict)  # file -> missing columns
     samples: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -74,6 +75,7 @@ class DryRun:
             "rules": self.rules,
             "unknown_labels": self.unknown_labels,
             "unmapped": self.unmapped,
+            "missing_required": self.missing_required,
             "samples": self.samples,
         }
 
@@ -185,6 +187,17 @@ def _unmapped(
         for h in table.header:
             if h and h not in columns and h not in items:
                 seen.setdefault(feed, Counter())[h] += 1
+        mapping = profile.mapping_for(feed)
+        present = {columns[h] for h in table.header if h in columns} | set(mapping.constants)
+        if items and mapping.melt:
+            present |= {mapping.melt.item_column, mapping.melt.value_column}
+        missing = [
+            c.name
+            for c in FEEDS[feed].columns
+            if c.required and c.default is None and c.name not in present
+        ]
+        if missing:
+            report.missing_required[str(path)] = ", ".join(missing)
     report.unmapped = {f: dict(c.most_common()) for f, c in seen.items()}
 
 

@@ -3,7 +3,7 @@
 The "Tianma" export of issue-style hostility: `.txt` files, `;` delimiter, GB18030, a
 title line and an export-time line above the header, Traditional Chinese headers and
 labels, dates `2024.03.05` and timestamps `2024.03.05 14:30`, full-width digits in the
-odometer, `元` amounts, `未填` for a blank date, a wide survey whose item columns are
+odometer, `元` amounts, a label of its own (`定保`), `未填` for a blank date, a wide survey whose item columns are
 `評分_<item>` with the scale bounds as columns, and a `合計;共N筆;…` total row stating the
 row count and the sums of the amount columns. Same facts as the canonical files, so a
 correct profile gives the same marts.
@@ -26,6 +26,8 @@ ITEM_PREFIX = "評分_"
 DELIMITER = ";"
 ENCODING = "gb18030"
 EXPORTED_AT = "導出時間：2026.01.01 08:00"
+# a label of the Tianma DMS that no shipped vocabulary knows: the profile author maps it
+OWN_LABELS = {("repair_orders", "ro_category"): {"paid_maintenance": "定保"}}
 SURVEY_IDS = ("dealer_code", "survey_id", "ro_no", "vin", "surveyed_at", "scale_min", "scale_max")
 
 
@@ -56,6 +58,9 @@ def _cell(feed: str, column: str, value: str) -> str:
     if spec.type == "bool":
         yes, no = TRUE_FALSE["huayu_gbk_csv"]
         return yes if value == "true" else no
+    own = OWN_LABELS.get((feed, column), {})
+    if value in own:
+        return own[value]
     labels = LABELS.get((feed, column))
     if labels and value in labels:
         return trad(labels[value])

@@ -53,12 +53,10 @@ def sniff_profile(path: Path, name: str = "sniffed") -> DialectProfile:
 
 
 def _all_hints(profile: DialectProfile) -> frozenset[str]:
-    from ingestion.vocabulary import vocabulary
+    from ingestion.detect import all_header_hints
 
-    hints: set[str] = set()
-    for feed in DEALER_FEEDS:
-        hints |= header_hints(feed, profile) | set(vocabulary(feed)) | set(melt_vocabulary(feed))
-    return frozenset(hints)
+    own = (header_hints(feed, profile) for feed in DEALER_FEEDS)
+    return all_header_hints().union(*own)
 
 
 def provisional_profile(

@@ -38,6 +38,11 @@ def normalize_label(text: str) -> str:
 def marker_variants(markers: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """Each marker as written, in Simplified and in Traditional Chinese, and in full width:
     the spellings a total row of an export may start with."""
+    return _marker_variants(tuple(markers))
+
+
+@lru_cache(maxsize=64)
+def _marker_variants(markers: tuple[str, ...]) -> tuple[str, ...]:
     out: dict[str, None] = {}
     for marker in markers:
         simple = normalize_label(marker)

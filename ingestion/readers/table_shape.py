@@ -21,12 +21,12 @@ def detect_header_row(records: list[list[str]], hints: frozenset[str]) -> int:
 
 
 def _is_total_row(rec: list[str], markers: tuple[str, ...]) -> bool:
-    """Does the first non-blank cell start with a marker (compared in normalised form, so
-    合計 matches 合计 and full-width spellings match)?"""
+    """Does the first non-blank cell start with one of the (normalised) markers? Cells are
+    compared in normalised form, so 合計 matches 合计 and full-width spellings match."""
     for cell in rec:
         value = cell.strip()
         if value:
-            return normalize_label(value).startswith(tuple(map(normalize_label, markers)))
+            return normalize_label(value).startswith(markers)
     return False
 
 
@@ -58,8 +58,9 @@ def finish_table(
     totals: list[list[str]] = []
     if total_markers:
         kept = []
+        markers = tuple({normalize_label(m): None for m in total_markers})
         for r in body:
-            (totals if _is_total_row(r, total_markers) else kept).append(r)
+            (totals if _is_total_row(r, markers) else kept).append(r)
         body = kept
     malformed: set[int] = set()
     rows: list[list[str]] = []

@@ -206,8 +206,11 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
     )
 
 
-def test_cli_check_clean_file_exit_0(network: Network) -> None:
+def test_cli_check_clean_file_exit_0(network: Network, monkeypatch: pytest.MonkeyPatch) -> None:
     from ing_network import RO_HEADER, csv_text, ro_row
+
+    monkeypatch.setenv("AFTERSALES_DEALER_MASTER", str(network.settings.dealer_master))
+    monkeypatch.setenv("AFTERSALES_LAKE", str(network.settings.lake))
 
     rel = network.write(
         "D001/repair_orders/2024-03.csv",

@@ -14,7 +14,7 @@ from rich.table import Table
 from ingestion.settings import ConfigError, Settings
 
 app = typer.Typer(
-    help="Dealer after-sales data platform: feed ingestion tools.",
+    help="Dealer after-sales data platform: feed onboarding, ingestion and warehouse tools.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -489,7 +489,7 @@ def health(
     try:
         frame = read_feed_health(s.warehouse, dealer_code)
     except WarehouseMissing as exc:
-        _fail_usage(f"{exc}; build it first (the warehouse_build DAG, or `make demo`)")
+        _fail_usage(f"{exc}; build it first (`aftersales build`, the warehouse_build DAG, or `make demo`)")
         return
     if frame.empty:
         err.print(f"dealer {dealer_code} is not in the feed-health mart of {s.warehouse}")

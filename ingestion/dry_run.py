@@ -125,11 +125,13 @@ def _copy_lake(settings: Settings, lake: Path, dealers: set[str]) -> None:
     """The control database and the dealers' landed partitions, copied into the sandbox."""
     lake.mkdir(parents=True)
     if settings.control_db.exists():
-        with (
-            sqlite3.connect(settings.control_db) as source,
-            sqlite3.connect(lake / settings.control_db.name) as target,
-        ):
+        source = sqlite3.connect(settings.control_db)
+        target = sqlite3.connect(lake / settings.control_db.name)
+        try:
             source.backup(target)
+        finally:
+            target.close()
+            source.close()
     for feed in DEALER_FEEDS:
         for dealer in dealers:
             src = settings.landed_dir / feed / f"dealer_code={dealer}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 from typing import Any
 
@@ -299,3 +300,45 @@ def test_check_predicts_ingest(
     assert predicted["D001/repair_orders/2024-02.txt"][1] == "control_total_mismatch"
     assert predicted["D001/repair_orders/2024-05.csv"][1] == "unrecognised_path"
     assert predicted["D001/repair_orders/2024-03.txt"] == ("loaded", "")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"file_pattern": r"^\d{4}\.txt$"}, "named group 'period'"),
+        ({"feeds": {"survey_responses": {"melt": {"pattern": "评分_.+"}}}}, "group 'item'"),
+        ({"feeds": {"survey_responses": {"melt": {}}}}, "`items` or a `pattern`"),
+        ({"control_total": {"row_count": "共(\\d+)"}}, "group 'n'"),
+        ({"feeds": {"repair_orders": {"null_tokens": {"appointment": ["-"]}}}}, "appointment"),
+        ({"feeds": {"repair_orders": {"control_total": {"sums": ["total"]}}}}, "total"),
+    ],
+)
+def test_profile_schema_refuses_bad_features(change: dict[str, Any], message: str) -> None:
+    from pydantic import ValidationError
+
+    from ingestion.registry.schema import DialectProfile
+
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        DialectProfile.model_validate({"name": "x", **change})
+
+
+def test_feed_file_pattern_overrides_the_dialect() -> None:
+    from ingestion.registry.schema import DialectProfile
+
+    profile = DialectProfile.model_validate(
+        {
+            "name": "x",
+            "file_pattern": TXT,
+            "feeds": {"complaints": {"file_pattern": r"^ts_(?P<period>\d{4}-\d{2})\.csv$"}},
+        }
+    )
+    assert profile.file_pattern_for("repair_orders") == TXT
+    assert profile.file_pattern_for("complaints").startswith("^ts_")
+
+
+def test_scorecard_without_a_warehouse_is_a_usage_error(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AFTERSALES_WAREHOUSE", str(network.root / "missing.duckdb"))
+    result = CliRunner().invoke(app, ["scorecard", "D001"])
+    assert result.exit_code == 2 and "aftersales build" in result.output

@@ -300,6 +300,12 @@ def test_check_predicts_ingest(
     assert predicted["D001/repair_orders/2024-02.txt"][1] == "control_total_mismatch"
     assert predicted["D001/repair_orders/2024-05.csv"][1] == "unrecognised_path"
     assert predicted["D001/repair_orders/2024-03.txt"] == ("loaded", "")
+    entries = len(ledger(tm))
+    again = CliRunner().invoke(app, ["feeds", "check", str(network.inbox / "D001"), "--json"])
+    assert {f["inbox_path"]: f["status"] for f in json.loads(again.output)["files"]} == {
+        rel: status for rel, (status, _) in predicted.items()
+    }  # the loaded history is the sandbox's copy; the real control database is untouched
+    assert len(ledger(tm)) == entries
 
 
 @pytest.mark.parametrize(

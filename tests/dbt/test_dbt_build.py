@@ -14,7 +14,9 @@ from dbt_runner import run_dbt
 
 KPI_CATALOG = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "kpi_catalog.csv"
 with KPI_CATALOG.open(encoding="utf-8") as _catalog:
-    MONTHLY_KPIS = sum(row["grain"] in ("month", "month_and_year") for row in csv.DictReader(_catalog))
+    MONTHLY_KPIS = sum(
+        row["grain"] in ("month", "month_and_year") for row in csv.DictReader(_catalog)
+    )
 DEALERS = 6
 MONTHS = 24  # 2022-07 .. 2024-06
 

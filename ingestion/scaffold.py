@@ -207,9 +207,13 @@ def scaffold_profile(
     patterns: set[str | None] = set()
     header_rows: set[int] = set()
     done: list[str] = []
+    grouped: dict[str, list[tuple[Path, RawTable]]] = {}
     for key, paths in by_feed.items():
-        tables = [(p, _read(p, base)) for p in paths]
-        name = key or guess_feed(tables[0][1].header)[0]
+        for p in paths:
+            table = _read(p, base)
+            grouped.setdefault(key or guess_feed(table.header)[0], []).append((p, table))
+    for name, tables in grouped.items():
+        paths = [p for p, _ in tables]
         detections = [detect(p.read_bytes(), p.name) for p in paths]
         merged = detections[0]
         for other in detections[1:]:

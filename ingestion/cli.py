@@ -489,7 +489,9 @@ def health(
     try:
         frame = read_feed_health(s.warehouse, dealer_code)
     except WarehouseMissing as exc:
-        _fail_usage(f"{exc}; build it first (`aftersales build`, the warehouse_build DAG, or `make demo`)")
+        _fail_usage(
+            f"{exc}; build it first (`aftersales build`, the warehouse_build DAG, or `make demo`)"
+        )
         return
     if frame.empty:
         err.print(f"dealer {dealer_code} is not in the feed-health mart of {s.warehouse}")

@@ -28,8 +28,7 @@ import yaml
 from ingestion.contracts import DEALER_FEEDS, FEEDS
 from ingestion.control_db import control_db, latest_entries
 from ingestion.dealer_master import load_dealer_master
-from ingestion.detect import all_header_hints
-from ingestion.mapping import header_mapping, item_columns
+from ingestion.mapping import header_hints, header_mapping, item_columns
 from ingestion.readers import FileReadError, read_raw_table
 from ingestion.registry import load_registry
 from ingestion.registry.schema import DialectProfile
@@ -181,7 +180,7 @@ def _unmapped(
         if profile is None or feed is None:
             continue
         try:
-            table = read_raw_table(path.read_bytes(), profile, all_header_hints())
+            table = read_raw_table(path.read_bytes(), profile, header_hints(feed, profile))
         except FileReadError:
             continue
         columns, _ = header_mapping(feed, profile)

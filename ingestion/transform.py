@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from ingestion.contracts import FEEDS
@@ -20,7 +22,7 @@ from ingestion.registry.schema import DialectProfile
 RAW = "__raw"
 
 
-def enum_mapper(labels: dict[str, str], allowed: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def enum_mapper(labels: dict[str, str], allowed: tuple[str, ...]) -> Callable[[str], str]:
     """Label -> canonical code; labels are compared normalised like headers (NFKC, so
     full-width forms match; Traditional -> Simplified, so 結算 matches 结算)."""
     table = {normalize_label(k): v for k, v in labels.items()}

@@ -35,7 +35,7 @@ GUIDE = PROJECT_ROOT / "docs" / "onboarding-a-dealer-feed.md"
 DEALER = "D1001"
 CLI = ".venv/pipeline/bin/aftersales"
 BLOCK = re.compile(r"```(\w*)\n(.*?)```", re.S)
-LINEAGE = re.compile(r"^_|source_file|source_row|last_file|loaded_at")
+LINEAGE = re.compile(r"^_|source_file|source_row|file_sha256|last_file|loaded_at")
 
 
 def walkthrough() -> list[tuple[str, str]]:

@@ -95,6 +95,7 @@ def feeds_check(
     if as_json:
         payload = report.as_dict()
         payload["detected"] = detection.profile_settings() if detection else None
+        payload["findings"] = [f.__dict__ for f in detection.findings] if detection else []
         if first_look is not None:
             payload["proposals"] = [p.__dict__ for p in first_look.proposals]
         console.print_json(json.dumps(payload, ensure_ascii=False, default=str))

@@ -287,6 +287,9 @@ def test_check_predicts_ingest(
     )
     assert result.exit_code == 1, result.output
     report = json.loads(result.output)
+    found = {f["setting"]: (f["value"], f["confidence"]) for f in report["findings"]}
+    assert found["delimiter"][0] == ";" and found["header_row"] == (2, 1.0)
+    assert report["detected"]["file_pattern"] == TXT
     assert not tm.landed_dir.exists() and not tm.control_db.exists()  # nothing written
     predicted = {
         f["inbox_path"]: (f["status"], (f["reason"] or "").split(":")[0]) for f in report["files"]

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from ingestion.readers.base import FileReadError
 
+_REEXPORT = "re-export it as UTF-8 CSV"
+
 
 def decode_bytes(data: bytes, encoding: str = "auto") -> tuple[str, str]:
     """Return (text, encoding used). Raises FileReadError('undecodable') if nothing fits."""
     if encoding not in ("auto", "utf-8", "gb18030", "gbk"):
         raise FileReadError("undecodable", f"unsupported encoding setting {encoding!r}")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise FileReadError("undecodable", f"file is UTF-16 text (byte-order mark); {_REEXPORT}")
+    if b"\x00" in data:
+        raise FileReadError(
+            "undecodable",
+            f"file contains NUL bytes: binary data or UTF-16 without a byte-order mark; {_REEXPORT}",
+        )
     candidates = ["utf-8", "gb18030"] if encoding == "auto" else [encoding]
     for name in candidates:
         try:
@@ -20,5 +29,5 @@ def decode_bytes(data: bytes, encoding: str = "auto") -> tuple[str, str]:
             continue
     raise FileReadError(
         "undecodable",
-        "file is neither valid UTF-8 nor valid GB18030/GBK text; re-export it as UTF-8 CSV",
+        f"file is neither valid UTF-8 nor valid GB18030/GBK text; {_REEXPORT}",
     )

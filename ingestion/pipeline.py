@@ -9,6 +9,13 @@ from typing import Any
 from ingestion.control_db import connect, control_db, export_tables, latest_entries
 from ingestion.dealer_master import land_dealers, load_dealer_master
 from ingestion.discovery import list_inbox
+from ingestion.lake_state import (
+    LakeDamaged,
+    complete_pending,
+    dealer_locks,
+    pending_dealers,
+    verify_landed,
+)
 from ingestion.registry import load_registry
 from ingestion.settings import ConfigError, Settings, resolve_settings
 from ingestion.shard import Progress, ingest_files
@@ -73,6 +80,33 @@ def land_dealer_master(settings: Settings | None = None) -> dict[str, Any]:
     master = load_dealer_master(s.dealer_master)
     changed = land_dealers(master, s.landed_dir / "dealers" / "data.parquet")
     return {"dealers": len(master.rows), "changed": changed}
+
+
+def settle_lake(settings: Settings | None = None) -> dict[str, Any]:
+    """Make the lake safe to read (the warehouse build calls this first): complete the
+    renames of a killed run that had committed (under its dealers' locks) and re-export the
+    control tables if so, then check every landed file against the manifest. Raises
+    LakeDamaged naming each missing or damaged file."""
+    s = resolve_settings(settings)
+    if not s.control_db.exists():
+        return {"completed": 0, "checked": 0}
+    with control_db(s.control_db) as conn:
+        pending = pending_dealers(conn)
+        completed = 0
+        if pending:
+            with dealer_locks(s.lake, pending, "warehouse-build", s.lock_timeout):
+                completed = complete_pending(conn, s.lake, pending)
+        problems = verify_landed(conn, s.lake)
+        checked = int(conn.execute("SELECT count(*) FROM landed_files").fetchone()[0])
+    if completed:
+        export_control_tables(s)
+    if problems:
+        raise LakeDamaged(
+            f"{len(problems)} landed file(s) do not match what ingestion wrote: "
+            + "; ".join(problems[:10])
+            + ". Reprocess the files of those partitions (aftersales reprocess) or restore them."
+        )
+    return {"completed": completed, "checked": checked}
 
 
 def export_control_tables(settings: Settings | None = None) -> dict[str, int]:

@@ -28,7 +28,7 @@ from ingestion.control_db import (
 from ingestion.dealer_master import DealerMaster, load_dealer_master
 from ingestion.discovery import classify
 from ingestion.feed_batch import FileJob, process_feed
-from ingestion.flags import compute_flags
+from ingestion.flags import compute_flags, landed_rollback_history
 from ingestion.lake_state import (
     StagedOp,
     complete_pending,
@@ -313,9 +313,11 @@ def _ingest_feed(
         valid["_file_sha256"] = valid["_file_idx"].map({j.idx: j.sha256 for j in jobs})
     verdicts: dict[str, tuple[str, str]] = {}
     results: list[dict[str, Any]] = []
+    if not valid.empty:
+        replaced = {(j.dealer_code, j.period) for j in jobs}
+        past = landed_rollback_history(settings.landed_dir, feed, valid["vin"], replaced)
+        valid["dq_flags"] = compute_flags(feed, valid, history=past)
     if reaches_gate:
-        if not valid.empty:
-            valid["dq_flags"] = compute_flags(feed, valid)
         gate_rows = (
             valid.drop(
                 columns=[c for c in valid.columns if c.endswith("__raw") or c.endswith("__valid")]

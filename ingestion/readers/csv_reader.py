@@ -8,6 +8,13 @@ import io
 from ingestion.readers.base import FileReadError, RawTable
 from ingestion.readers.table_shape import finish_table
 
+csv.field_size_limit(2**31 - 1)  # a long free-text field is data, not a parse error
+
+
+def _blank(record: list[str]) -> bool:
+    """An empty line, or a line of spaces only, is not a record."""
+    return not record or (len(record) == 1 and not record[0].strip())
+
 
 def _swallowed_records(cells: list[str], delimiter: str) -> int:
     """Lines inside an unterminated quoted field that look like whole records (they hold
@@ -31,7 +38,7 @@ def read_csv_text(
     last_start = next_start = 1  # physical line where the (last) record began
     try:
         for record in reader:
-            if record:
+            if not _blank(record):
                 records.append(record)
                 last_start = next_start
             next_start = reader.line_num + 1

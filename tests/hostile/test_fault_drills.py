@@ -3,21 +3,28 @@ dbt build and of publish, then a re-run; two ingestions at once.
 
 The reference is an uninterrupted run. After a kill and a re-run the lake (landed and
 quarantine), the ledger (each file's latest outcome that is not a skip of a re-run), the
-gate results and the published marts must equal it.
+gate results and the published marts must equal it. The reference lake and warehouse are
+also scanned for raw phone numbers.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import shutil
 import signal
 import sqlite3
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from dag_e2e_helpers import PROJECT_ROOT, PYTHON, generate_network, lake_digests, mart_hashes
 
@@ -215,3 +222,62 @@ def test_sigkill_during_dbt_build_and_publish_then_rerun(
     _ok(_python(env, BUILD))
     assert not list(build_dir.glob("aftersales-*.duckdb*"))
     assert mart_hashes(served) == reference["marts"]
+
+
+PHONE = re.compile(r"(?<![0-9A-Fa-f])(?:\+?86[ -]?)?(1[3-9]\d(?:[ -]?\d){8})(?![0-9A-Fa-f])")
+"""A mainland mobile number as dealers write it; not inside a hex digest."""
+
+
+def _phones(values: Iterable[object]) -> set[str]:
+    return {
+        re.sub(r"\D", "", m.group(1))
+        for v in values
+        if v is not None
+        for m in PHONE.finditer(str(v))
+    }
+
+
+def _inbox_strings(inbox: Path) -> Iterator[object]:
+    import python_calamine
+
+    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if data.startswith(b"PK"):
+            book = python_calamine.load_workbook(io.BytesIO(data))
+            for name in book.sheet_names:
+                yield from (c for row in book.get_sheet_by_name(name).to_python() for c in row)
+        else:
+            yield data.decode("utf-8", errors="ignore") + data.decode("gb18030", errors="ignore")
+
+
+def _lake_strings(lake: Path) -> Iterator[object]:
+    for path in sorted(lake.rglob("*.parquet")):
+        table = pq.read_table(path)
+        for column in table.itercolumns():
+            if pa.types.is_string(column.type) or pa.types.is_dictionary(column.type):
+                yield from column.to_pylist()
+    with sqlite3.connect(lake / "control.sqlite") as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            for row in conn.execute(f'SELECT * FROM "{table}"'):
+                yield from row
+
+
+def _warehouse_strings(warehouse: Path) -> Iterator[object]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        columns = con.execute(
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+            "WHERE data_type = 'VARCHAR'"
+        ).fetchall()
+        for schema, table, column in columns:
+            sql = f'SELECT DISTINCT "{column}" FROM "{schema}"."{table}"'
+            for (value,) in con.execute(sql).fetchall():
+                yield value
+
+
+def test_no_raw_phone_number_in_lake_or_warehouse(network: Path, reference: dict[str, Any]) -> None:
+    sent = _phones(_inbox_strings(network / "inbox"))
+    assert len(sent) >= 50  # the dealers' files carry customer phones
+    work = reference["work"]
+    assert _phones(_lake_strings(work / "lake")) & sent == set()
+    assert _phones(_warehouse_strings(work / "warehouse/aftersales.duckdb")) & sent == set()

@@ -60,6 +60,7 @@ class Case:
     expect: Expect
     earlier: tuple[dict[str, Content], ...] = ()  # inbox files ingested in runs before
     listing: bool = False  # ingest what the inbox listing yields, not the named files
+    release: bool = False  # then release the (held) target file
 
 
 # ---------------------------------------------------------------- builders
@@ -873,6 +874,20 @@ CASES += [
             reason_has="volume.trailing_median",
         ),
         earlier=(_history(),),
+    ),
+    case(
+        "volume_released",
+        "threshold",
+        "a held file released after review lands every row, keeping the hold reason",
+        ro_csv(ros(11)),
+        Expect(
+            "released",
+            "released after hold",
+            rows=(11, 11, 0, 0),
+            reason_has="volume.trailing_median",
+        ),
+        earlier=(_history(),),
+        release=True,
     ),
     # same content
     case(

@@ -3,6 +3,7 @@ and rows read = loaded + quarantined + duplicate for every ledger row of the run
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -11,8 +12,9 @@ import pytest
 from corpus import CASES, Case, write_case
 from ing_network import Network
 
+from ingestion.contracts import FEEDS
 from ingestion.landing import partition_path
-from ingestion.pipeline import plan_shards
+from ingestion.pipeline import plan_shards, release_file
 from ingestion.shard import ingest_files
 
 FILE_LEVEL = {"rejected", "skipped"}
@@ -45,6 +47,8 @@ def _run(network: Network, case: Case) -> pd.DataFrame:
         files = list(case.files)
     before = len(_ledger(network)) if network.settings.control_db.exists() else 0
     ingest_files(network.settings, files)
+    if case.release:
+        release_file(network.settings, case.target)
     return _ledger(network).iloc[before:]
 
 
@@ -102,3 +106,44 @@ def test_the_corpus_is_large_and_exact() -> None:
     assert len(CASES) >= 60
     assert len({c.id for c in CASES}) == len(CASES)
     assert all(c.proves and c.expect.status for c in CASES)
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "data-quality.md"
+DOC_ROW = re.compile(r"^\| (file|row) \| (\w+) \| (.+?) \| (.+) \|$")
+
+
+def _doc_outcomes() -> list[tuple[str, str, str | None, list[str]]]:
+    rows = []
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        match = DOC_ROW.match(line)
+        if match:
+            level, outcome, rule, cases = match.groups()
+            rule_id = None if rule == "—" else rule.strip("`")
+            rows.append((level, outcome, rule_id, re.findall(r"`([^`]+)`", cases)))
+    return rows
+
+
+def test_docs_list_every_outcome_with_a_case_that_proves_it() -> None:
+    by_id = {c.id: c.expect for c in CASES}
+    listed: set[tuple[str, str, str | None]] = set()
+    for level, outcome, rule, ids in _doc_outcomes():
+        assert ids, (level, outcome, rule)
+        for case_id in ids:
+            want = by_id[case_id]
+            if level == "file":
+                assert (want.status, want.rule) == (outcome, rule), case_id
+            elif outcome == "quarantined":
+                assert rule in want.quarantined.values(), case_id
+            elif outcome == "flagged":
+                assert rule in want.flags.values(), case_id
+            else:
+                assert outcome == "duplicate" and want.rows[3] > 0, case_id
+        listed.add((level, outcome, rule))
+    for want in by_id.values():
+        assert ("file", want.status, want.rule) in listed
+        assert {("row", "quarantined", r) for r in want.quarantined.values()} <= listed
+        assert {("row", "flagged", f) for f in want.flags.values()} <= listed
+    for contract in FEEDS.values():
+        assert {("row", "quarantined", r.id) for r in contract.row_rules} <= listed
+        assert {("row", "flagged", f.id) for f in contract.flags} <= listed
+    assert ("row", "duplicate", None) in listed

@@ -236,6 +236,28 @@ def sweep_staged(areas: Iterable[Path], dealers: Iterable[str]) -> list[Path]:
     return removed
 
 
+def remove_orphan_temporaries(folder: Path, pattern: str) -> list[Path]:
+    """Remove `<name>.tmp-<pid>` files in `folder` whose writing process is gone (killed
+    between its write and its rename); a live writer's file is left alone."""
+    removed = []
+    for path in folder.glob(pattern):
+        pid = path.name.rsplit(".tmp-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def pending_dealers(conn: sqlite3.Connection) -> list[str]:
     return sorted({r[0] for r in conn.execute("SELECT dealer_code FROM landing_journal")})
 

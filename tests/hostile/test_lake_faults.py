@@ -15,7 +15,7 @@ from ing_network import Network
 
 from ingestion import landing
 from ingestion.lake_state import IngestionBusy, LakeDamaged, LandingFailed, dealer_locks
-from ingestion.pipeline import release_file, settle_lake
+from ingestion.pipeline import ingest_inbox, release_file, settle_lake
 from ingestion.settings import ConfigError
 from ingestion.shard import ingest_files
 from warehouse.publish import WarehouseBuildFailed, build_and_publish
@@ -82,8 +82,11 @@ def test_full_disk_is_a_clear_error_and_nothing_is_half_visible(
 def test_damaged_landed_file_is_named_and_stops_the_build(network: Network) -> None:
     network.write(RO, ro_csv(ros(30)))
     network.write(FEB, ro_csv(ros(20, "2024-02", prefix="FEB")))
-    ingest_files(network.settings, [FEB, RO])
+    ingest_files(network.settings, [FEB, RO])  # as if killed before its control export
+    export = network.settings.control_export_dir / "file_ledger.parquet"
+    assert not export.exists()
     assert settle_lake(network.settings) == {"completed": 0, "checked": 2}
+    assert pq.read_metadata(export).num_rows == 2  # the build reads the ledger it lands with
     target = network.settings.landed_dir / "repair_orders/dealer_code=D001/period=2024-03"
     damaged = target / "data.parquet"
     data = bytearray(damaged.read_bytes())
@@ -126,3 +129,19 @@ def test_a_run_refuses_clearly_when_its_dealer_stays_locked(network: Network) ->
     assert not network.settings.control_db.exists() or _ledger_rows(network) == []
     ingest_files(network.settings, [RO])  # the lock released: the run goes through
     assert _ledger_rows(network) == [(RO, "loaded")]
+
+
+def test_temporary_files_of_killed_writers_are_removed(network: Network) -> None:
+    dead = 2**22 + 12345  # above the largest pid Linux hands out: no such process
+    dealers = network.settings.landed_dir / "dealers"
+    control = network.settings.control_export_dir
+    for folder in (dealers, control):
+        folder.mkdir(parents=True)
+    orphans = [dealers / f".data.parquet.tmp-{dead}", control / f"file_ledger.tmp-{dead}"]
+    alive = control / "gx_results.tmp-1"  # a writer still at work (pid 1 lives): kept
+    for path in (*orphans, alive):
+        path.write_bytes(b"partial")
+    network.write(RO, ro_csv(ros(20)))
+    ingest_inbox(network.settings, progress=False)
+    assert not any(p.exists() for p in orphans)
+    assert alive.exists()

@@ -28,12 +28,15 @@ import pyarrow.parquet as pq
 import pytest
 from dag_e2e_helpers import PROJECT_ROOT, PYTHON, generate_network, lake_digests, mart_hashes
 
+from ingestion.pipeline import ingest_inbox, settle_lake
+from ingestion.settings import Settings
+from warehouse.publish import build_and_publish
+
 pytestmark = pytest.mark.e2e
 
 COUNTED = ("status", "rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate", "reason")
 GATE = ("file_path", "suite", "expectation", "policy", "success", "observed_value")
 INGEST = "from ingestion.pipeline import ingest_inbox; ingest_inbox(progress=False)"
-SETTLE = "from ingestion.pipeline import settle_lake; print(settle_lake())"
 BUILD = (
     "from ingestion.settings import Settings\n"
     "from warehouse.publish import build_and_publish\n"
@@ -53,6 +56,16 @@ def _env(network: Path, work: Path, **extra: str) -> dict[str, str]:
     }
 
 
+def _settings(network: Path, work: Path) -> Settings:
+    """The settings `_env` gives a subprocess, for the runs made in this process."""
+    return Settings(
+        inbox=network / "inbox",
+        dealer_master=network / "master" / "dealers.csv",
+        lake=work / "lake",
+        warehouse=work / "warehouse" / "aftersales.duckdb",
+    )
+
+
 def _python(env: dict[str, str], code: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [PYTHON, "-c", code],
@@ -63,12 +76,6 @@ def _python(env: dict[str, str], code: str) -> subprocess.Popen[str]:
         text=True,
         start_new_session=True,  # its own process group: a kill takes dbt with it
     )
-
-
-def _ok(proc: subprocess.Popen[str]) -> str:
-    out, err = proc.communicate()
-    assert proc.returncode == 0, err[-4000:]
-    return out + err
 
 
 def _killed(proc: subprocess.Popen[str]) -> None:
@@ -121,9 +128,9 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def reference(network: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     work = tmp_path_factory.mktemp("reference")
-    env = _env(network, work)
-    _ok(_python(env, INGEST))
-    _ok(_python(env, BUILD))
+    settings = _settings(network, work)
+    ingest_inbox(settings, progress=False)
+    build_and_publish(settings, mode="subprocess")
     state = _state(work / "lake")
     assert state["landed"] and state["quarantine"] and state["gate"]
     assert state["hidden"] == []
@@ -152,9 +159,9 @@ def test_sigkill_during_ingestion_then_rerun(
         # killed after it: a warehouse build first completes the landing (and re-exports
         # the control tables), so it never reads rows the ledger does not know, or the reverse
         assert _latest_outcomes(lake) == reference["state"]["ledger"]
-        assert "'completed': 0" not in _ok(_python(_env(network, tmp_path), SETTLE))
+        assert settle_lake(_settings(network, tmp_path))["completed"] > 0
         assert lake_digests(lake) == reference["state"]["landed"]
-    _ok(_python(_env(network, tmp_path), INGEST))
+    ingest_inbox(_settings(network, tmp_path), progress=False)
     assert _state(lake) == reference["state"]
     assert max(_loads(lake).values()) == 1  # no file loaded twice
 
@@ -219,7 +226,7 @@ def test_sigkill_during_dbt_build_and_publish_then_rerun(
     assert served.read_bytes() == before
 
     # 3. the re-run cleans the leftovers and publishes the same marts as the reference
-    _ok(_python(env, BUILD))
+    build_and_publish(Settings(lake=lake, warehouse=served), mode="subprocess")
     assert not list(build_dir.glob("aftersales-*.duckdb*"))
     assert mart_hashes(served) == reference["marts"]
 

@@ -93,6 +93,7 @@ SCHEMA = (
             LANDING_JOURNAL_DDL,
             LANDED_FILES_DDL,
             "CREATE INDEX IF NOT EXISTS ix_ledger_path ON file_ledger (file_path)",
+            "CREATE INDEX IF NOT EXISTS ix_ledger_sha ON file_ledger (file_sha256)",
             "CREATE INDEX IF NOT EXISTS ix_ledger_dealer_feed ON file_ledger (dealer_code, feed, period)",
             GX_RESULTS_DDL,
             FEED_ALERTS_DDL,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -147,3 +149,16 @@ def test_docs_list_every_outcome_with_a_case_that_proves_it() -> None:
         assert {("row", "quarantined", r.id) for r in contract.row_rules} <= listed
         assert {("row", "flagged", f.id) for f in contract.flags} <= listed
     assert ("row", "duplicate", None) in listed
+
+
+def test_the_corpus_script_writes_every_case(tmp_path: Path) -> None:
+    """The command data-quality.md shows: every case but the generated-on-use 300k file."""
+    script = Path(__file__).with_name("corpus.py")
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    assert f"{len(CASES) - 1} cases written" in done.stdout
+    written = {p.name for p in tmp_path.iterdir()}
+    assert written == {c.id for c in CASES} - {"rows_300k"}
+    sample = tmp_path / "utf8" / "inbox" / "D001" / "repair_orders" / "2024-03.csv"
+    assert sample.read_bytes().count(b"\n") == 21

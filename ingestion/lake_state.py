@@ -208,20 +208,21 @@ def complete_run(conn: sqlite3.Connection, lake: Path, run_id: str, ops: list[St
 
 def complete_pending(
     conn: sqlite3.Connection, lake: Path, dealers: Iterable[str] | None = None
-) -> int:
-    """Finish the renames of committed runs that were killed (for `dealers`, or all)."""
+) -> list[str]:
+    """Finish the renames of committed runs that were killed (for `dealers`, or all);
+    returns the lake-relative targets changed."""
     wanted = None if dealers is None else set(dealers)
     rows = conn.execute(
         "SELECT rowid, dealer_code, staged, target FROM landing_journal ORDER BY rowid"
     ).fetchall()
     todo = [r for r in rows if wanted is None or r[1] in wanted]
     if not todo:
-        return 0
+        return []
     apply_ops(lake, [(r[2], r[3]) for r in todo])
     with conn:
         conn.executemany("DELETE FROM landing_journal WHERE rowid = ?", [(r[0],) for r in todo])
     log.warning("completed the landing of %d partition change(s) of a killed run", len(todo))
-    return len(todo)
+    return [str(r[3]) for r in todo]
 
 
 def sweep_staged(areas: Iterable[Path], dealers: Iterable[str]) -> list[Path]:

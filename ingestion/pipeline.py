@@ -96,7 +96,7 @@ def settle_lake(settings: Settings | None = None) -> dict[str, Any]:
         return {"completed": 0, "checked": 0}
     with control_db(s.control_db) as conn:
         pending = pending_dealers(conn)
-        completed = 0
+        completed: list[str] = []
         if pending:
             with dealer_locks(s.lake, pending, "warehouse-build", s.lock_timeout):
                 completed = complete_pending(conn, s.lake, pending)
@@ -109,7 +109,7 @@ def settle_lake(settings: Settings | None = None) -> dict[str, Any]:
             + "; ".join(problems[:10])
             + ". Reprocess the files of those partitions (aftersales reprocess) or restore them."
         )
-    return {"completed": completed, "checked": checked}
+    return {"completed": len(completed), "checked": checked}
 
 
 def export_control_tables(settings: Settings | None = None) -> dict[str, int]:

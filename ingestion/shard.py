@@ -97,7 +97,7 @@ def ingest_files(
     unchanged = 0
     try:
         with dealer_locks(lake, dealers, run_id, settings.lock_timeout):
-            complete_pending(conn, lake, dealers)
+            completed = complete_pending(conn, lake, dealers)  # a killed run's renames
             sweep_staged((settings.landed_dir, settings.quarantine_dir), dealers)
             ledger, unchanged = _ingest_locked(
                 settings, master, conn, rel_paths, run_id, clock, release, reprocess, progress
@@ -111,6 +111,7 @@ def ingest_files(
     # feeds whose landed data this run wrote or replaced: what the warehouse must rebuild
     summary["feeds_changed"] = sorted(
         {str(e["feed"]) for e in ledger if e["status"] in LANDING_STATUSES}
+        | {target.split("/")[1] for target in completed if target.startswith("landed/")}
     )
     summary["seconds"] = round((_utc_now() - started).total_seconds(), 3)
     return summary

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -105,22 +103,6 @@ def _write_options(schema: pa.Schema) -> dict[str, object]:
             f.name for f in schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)
         ],
     }
-
-
-def write_atomic(table: pa.Table, target: Path, options: dict[str, object] | None = None) -> None:
-    """Write `table` to `target` through a temporary file and a rename, so a reader sees
-    the old partition or the new one, never half of one. `options` override the landing's
-    Parquet settings (keyword arguments of ``pyarrow.parquet.write_table``)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    settings = _write_options(table.schema) if options is None else options
-    pq.write_table(table, tmp, **settings)  # type: ignore[arg-type]
-    os.replace(tmp, target)
-
-
-def remove_partition(target: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        target.unlink()
 
 
 def _dealer_of(target: Path) -> str:

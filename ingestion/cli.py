@@ -222,6 +222,7 @@ def feeds_add(
 ) -> None:
     """Scaffold a dialect profile from sample exports; review the TODOs, then register it."""
     from ingestion.contracts import DEALER_FEEDS
+    from ingestion.readers import FileReadError
     from ingestion.registry import load_dialect
     from ingestion.scaffold import TODO, profile_yaml, scaffold_profile
 
@@ -250,7 +251,7 @@ def feeds_add(
         _fail_usage(f"{target} exists; use --extend to add feeds, --force or another --dialect")
     try:
         result = scaffold_profile(sample, name, feed, base, delimiter, header_row)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, FileReadError) as exc:
         _fail_usage(f"cannot scaffold from {', '.join(map(str, sample))}: {exc}")
         return
     target_dir.mkdir(parents=True, exist_ok=True)

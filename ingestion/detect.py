@@ -23,7 +23,7 @@ import yaml
 from ingestion.contracts import DEALER_FEEDS
 from ingestion.normalize import marker_variants, normalize_header, normalize_label
 from ingestion.readers.decode import decode_bytes
-from ingestion.readers.read_file import content_format
+from ingestion.readers.sniff import sniff
 from ingestion.readers.table_shape import HEADER_SCAN_ROWS, detect_header_row
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -265,7 +265,7 @@ def file_name_pattern(name: str) -> str | None:
 
 def detect(data: bytes, name: str = "") -> Detection:
     """Detect the dialect settings of one export from its bytes (and its file name)."""
-    fmt = content_format(data)
+    fmt = "xlsx" if sniff(data) == "xlsx" else "csv"
     det = Detection(format=fmt)
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     evidence = "zip archive (an Excel workbook)" if fmt == "xlsx" else "text"

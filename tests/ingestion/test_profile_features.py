@@ -270,14 +270,17 @@ def test_check_predicts_ingest(
     are counted across files; `check` writes nothing."""
     _env(tm, monkeypatch)
     rows = [ro_row(i) for i in range(30)]
-    odd = [ro_row(i, status="已撤銷" if i == 2 else "settled") for i in range(30)]
+
+    def odd(n: int) -> list[dict[str, str]]:
+        return [ro_row(i, status="已撤銷" if i == n else "settled") for i in range(30)]
+
     exports = network.root / "exports" / "D001" / "repair_orders"
     exports.mkdir(parents=True)
     samples = {
         "2024-01.txt": tm_ro(rows),
         "2024-02.txt": tm_ro(rows, stated=29),
-        "2024-03.txt": tm_ro(odd),
-        "2024-04.txt": tm_ro(odd),
+        "2024-03.txt": tm_ro(odd(2)),
+        "2024-04.txt": tm_ro(odd(3)),  # other content: not a copy of 2024-03
         "2024-05.csv": tm_ro(rows),
     }
     for name, text in samples.items():

@@ -1,4 +1,4 @@
-"""Read the marts of a DuckDB warehouse and of the dbt-postgres build, normalised to compare."""
+"""Read the KPI marts of a DuckDB warehouse and of the dbt-postgres build, normalised to compare."""
 
 from __future__ import annotations
 

@@ -382,16 +382,13 @@ class DistributedRun:
             )
 
     def run_airflow(self) -> dict[str, Any]:
-        from orchestration.assets import WAREHOUSE_WRITER_POOL
-        from orchestration.run_dags import POOL_DESCRIPTION
-
         api_port = free_port()
         env = self.pipeline_env(api_port)
         airflow = str(PIPELINE_BIN / "airflow")
         timings: dict[str, float] = {}
-        with timed("metadata database migrated, writer pool set", timings):
-            self.airflow_cli(env, "db", "migrate")
-            self.airflow_cli(env, "pools", "set", WAREHOUSE_WRITER_POOL, "1", POOL_DESCRIPTION)
+        with timed("metadata database migrated, writer pool set (run_dags --init-only)", timings):
+            # the compose stack's airflow-init command
+            _run([sys.executable, "-m", "orchestration.run_dags", "--init-only"], env)
         with timed("api-server, scheduler, dag-processor and workers up", timings):
             self.start(
                 "api-server",
@@ -473,8 +470,9 @@ class DistributedRun:
         }
 
     def run_postgres_warehouse(self) -> dict[str, Any]:
+        """`python -m warehouse.postgres` on the lake the workers wrote, then the comparison."""
         from warehouse.compare import differences, duckdb_marts, postgres_marts
-        from warehouse.postgres import PostgresTarget, build
+        from warehouse.postgres import PostgresTarget
 
         target = PostgresTarget(
             host=self.services.pg_host,
@@ -483,7 +481,24 @@ class DistributedRun:
             password=self.services.pg_password,
             database=self.databases["warehouse"],
         )
-        summary = build(self.lake, target, self.work / "postgres_build")
+        work_dir = self.work / "postgres_build"
+        done = subprocess.run(
+            [
+                *(sys.executable, "-m", "warehouse.postgres"),
+                *("--lake", str(self.lake), "--work-dir", str(work_dir)),
+            ],
+            env={**os.environ, **target.env()},
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        try:
+            summary: dict[str, Any] = json.loads(done.stdout)
+        except json.JSONDecodeError as exc:
+            raise DistributedRunFailed(
+                f"dbt-postgres build failed ({done.returncode}): {done.stderr[-3000:]}"
+            ) from exc
         if not summary["success"]:
             raise DistributedRunFailed(
                 f"dbt-postgres build failed: {summary['error']} {summary['failures'][:5]}"
@@ -714,14 +729,23 @@ def main(
         bool, typer.Option(help="Keep the run's PostgreSQL databases (default: dropped).")
     ] = False,
     summary_json: Annotated[Path | None, typer.Option(help="Write the summary here.")] = None,
+    check_services: Annotated[
+        bool, typer.Option(help="Only say whether PostgreSQL and Redis answer (exit 0 or 3).")
+    ] = False,
 ) -> None:
     """Run the distributed topology on this machine's PostgreSQL and Redis."""
     logging.getLogger("warehouse").setLevel(logging.WARNING)  # dbt's log stays in its folder
     services = Services.from_env()
     reason = services.unavailable()
     if reason:
-        console.print(f"[yellow]SKIPPED: distributed run not started: {reason}[/]")
+        console.print(f"[yellow]SKIPPED: distributed-mode run not started: {reason}[/]")
         raise typer.Exit(SKIPPED_EXIT_CODE)
+    if check_services:
+        console.print(
+            f"PostgreSQL at {services.pg_host}:{services.pg_port} and Redis at "
+            f"{services.redis_url} answer: the distributed-mode run can start"
+        )
+        return
     if not (network / "inbox").is_dir():
         console.print(f"generating a sample network into {network}")
         subprocess.run(

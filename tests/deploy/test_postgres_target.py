@@ -38,3 +38,17 @@ def test_types_map_to_postgres() -> None:
     assert _pg_type("DECIMAL(18,2)") == "numeric(18,2)"
     assert _pg_type("TIMESTAMP") == "timestamp"
     assert _pg_type("VARCHAR") == "text"
+
+
+def test_names_fit_postgres_identifiers() -> None:
+    """PostgreSQL truncates identifiers at 63 bytes: a longer model or unit test name breaks
+    the dbt-postgres build (the unit test's relation is named after it)."""
+    project = SOURCES_YML.parents[3]
+    names = [path.stem for path in (project / "models").rglob("*.sql")]
+    names += [path.stem for path in (project / "seeds").glob("*.csv")]
+    for path in (project / "models").rglob("*.yml"):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        names += [test["name"] for test in document.get("unit_tests", [])]
+    assert len(names) > 50
+    too_long = [name for name in names if len(name.encode()) > 63]
+    assert not too_long, f"longer than PostgreSQL's 63-byte identifiers: {too_long}"

@@ -420,6 +420,9 @@ class DistributedRun:
                     worker_env,
                 )
             self.wait_for("the api-server", lambda: _http_ok(api_port, "/api/v2/monitor/health"))
+            for name in worker_names:  # both consume before any task is queued
+                log = self.work / "logs" / f"{name}.log"
+                self.wait_for(f"{name} to connect", lambda log=log: " ready." in _tail(log, 400))
             self.wait_for(
                 "the dag-processor to serialise the DAGs",
                 lambda: (

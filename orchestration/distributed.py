@@ -285,7 +285,7 @@ class DistributedRun:
                 )
 
     def stop_all(self) -> None:
-        """SIGTERM each started process group, SIGKILL what is left after 30 s."""
+        """SIGTERM each started process group, then SIGKILL what is left of it (after 30 s at most)."""
         for process in reversed(self.processes):
             if process.popen.poll() is None:
                 with suppress(ProcessLookupError):
@@ -299,6 +299,8 @@ class DistributedRun:
                 with suppress(ProcessLookupError):
                     os.killpg(process.popen.pid, signal.SIGKILL)
                 process.popen.wait()
+            with suppress(ProcessLookupError):  # children left behind by the group's leader
+                os.killpg(process.popen.pid, signal.SIGKILL)
         self.processes.clear()
 
     def wait_for(self, what: str, probe: Any) -> Any:

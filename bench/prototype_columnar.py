@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from floor import plan_floor
 
 from ingestion.clock import local_now
+from ingestion.contract.checks import _columns
 from ingestion.contracts import FEEDS
 from ingestion.contracts.model import CheckSpec, FeedContract
 from ingestion.feed_batch import FileJob, process_feed
@@ -63,14 +64,6 @@ def typed_expr(name: str, kind: str) -> str:
     if kind == "date":
         return f"TRY_CAST({raw} AS DATE)"
     return raw
-
-
-def _columns(spec: CheckSpec, contract: FeedContract) -> list[str]:
-    if spec.columns:
-        return list(spec.columns)
-    if spec.types:
-        return [c.name for c in contract.columns if c.type in spec.types]
-    return []
 
 
 def _vin_char_value(i: int) -> str:

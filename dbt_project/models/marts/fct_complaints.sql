@@ -5,5 +5,4 @@ select
     complaints.*,
     dealers.region
 from {{ ref('int_complaints_timeliness_evaluated') }} as complaints
-left join {{ ref('dim_dealers') }} as dealers
-    on complaints.dealer_code = dealers.dealer_code
+{{ join_dealer('complaints') }}

@@ -6,5 +6,4 @@ select
     dealers.region,
     (repair_orders.promised_at is not null and repair_orders.qc_completed_at <= repair_orders.promised_at) as is_on_time
 from {{ ref('int_repair_orders_comebacks_derived') }} as repair_orders
-left join {{ ref('dim_dealers') }} as dealers
-    on repair_orders.dealer_code = dealers.dealer_code
+{{ join_dealer('repair_orders') }}

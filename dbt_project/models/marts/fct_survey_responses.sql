@@ -23,5 +23,4 @@ from {{ ref('stg_lake__survey_responses') }} as answers
 left join responses
     on answers.dealer_code = responses.dealer_code
     and answers.survey_id = responses.survey_id
-left join {{ ref('dim_dealers') }} as dealers
-    on answers.dealer_code = dealers.dealer_code
+{{ join_dealer('answers') }}

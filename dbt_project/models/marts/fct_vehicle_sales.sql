@@ -18,5 +18,4 @@ left join base
     on sales.vin = base.vin
     and sales.dealer_code = base.selling_dealer_code
     and sales.invoice_no = base.invoice_no
-left join {{ ref('dim_dealers') }} as dealers
-    on sales.dealer_code = dealers.dealer_code
+{{ join_dealer('sales') }}

@@ -18,5 +18,4 @@ left join events
     on claims.vin = events.vin
     and claims.dealer_code = events.event_dealer_code
     and claims.claim_no = events.event_document_no
-left join {{ ref('dim_dealers') }} as dealers
-    on claims.dealer_code = dealers.dealer_code
+{{ join_dealer('claims') }}

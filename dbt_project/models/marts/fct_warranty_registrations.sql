@@ -19,5 +19,4 @@ from {{ ref('stg_lake__warranty_registrations') }} as registrations
 left join matched
     on registrations.dealer_code = matched.registration_dealer_code
     and registrations.registration_id = matched.registration_id
-left join {{ ref('dim_dealers') }} as dealers
-    on registrations.dealer_code = dealers.dealer_code
+{{ join_dealer('registrations') }}

@@ -30,7 +30,7 @@ COPY expectations/ expectations/
 COPY scripts/ scripts/
 RUN uv pip install --no-cache --no-deps --python /opt/venv/bin/python . \
     && useradd --uid 50000 --create-home --home-dir /opt/airflow airflow \
-    && mkdir -p /data /opt/airflow/logs \
+    && mkdir -p /data/inbox /data/master /data/lake /data/warehouse /data/logs /opt/airflow \
     && chown -R airflow /data /opt/airflow /opt/aftersales
 
 USER 50000

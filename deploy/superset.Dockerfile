@@ -8,7 +8,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH \
     AFTERSALES_ROOT=/opt/aftersales \
-    AFTERSALES_SUPERSET_VENV=/opt/venv \
     SUPERSET_CONFIG_PATH=/opt/aftersales/superset/superset_config.py
 
 # the resolver and installer the lock files are made with (scripts/setup.sh)
@@ -22,7 +21,7 @@ RUN uv venv --python /usr/local/bin/python3.11 /opt/venv \
 COPY superset/ superset/
 COPY deploy/superset-init.sh deploy/superset-init.sh
 RUN useradd --uid 50001 --create-home --home-dir /var/lib/superset superset \
-    && mkdir -p /var/lib/superset \
+    && mkdir -p /var/lib/superset /data/warehouse \
     && chown -R superset /var/lib/superset
 
 USER 50001

@@ -268,6 +268,18 @@ def test_referenced_files_and_commands_exist(services: dict[str, dict[str, Any]]
             assert (
                 in_repo(script).relative_to(ROOT).as_posix() in SUPERSET_DOCKERFILE.copied_sources()
             )
+    # named volumes mount on folders the image made for its service user (so they start
+    # writable by it, not root-owned)
+    for name, service in services.items():
+        image = image_of(service)
+        if image is None:
+            continue
+        made = " ".join(line for line in DOCKERFILES[image].run_lines() if "mkdir" in line)
+        for volume in service.get("volumes", []):
+            target = volume.split(":")[1]
+            assert not volume.startswith(".") and target in made.split(), (
+                f"{name}: {target} is not made by deploy/{image}.Dockerfile"
+            )
     env = service_env(services["airflow-scheduler"])
     assert (in_repo(env["AIRFLOW__CORE__DAGS_FOLDER"]) / "feed_ingestion.py").is_file()
     assert in_repo(service_env(services["superset"])["SUPERSET_CONFIG_PATH"]).is_file()

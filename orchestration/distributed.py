@@ -45,6 +45,7 @@ from rich.console import Console
 
 from ingestion.settings import PROJECT_ROOT
 from orchestration.workers import WORKER_NAME_ENV
+from warehouse.dbt_build import patched_environ
 
 SKIPPED_EXIT_CODE = 3
 PIPELINE_BIN = Path(sys.executable).parent
@@ -203,11 +204,7 @@ class DistributedRun:
 
     def pipeline_env(self, api_port: int) -> dict[str, str]:
         """The environment of every Airflow process (the same on every machine)."""
-        keep = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("AIRFLOW", "AFTERSALES_", "SUPERSET_"))
-        }
+        keep = _environ_without_settings()
         metadata = self.services.pg_url(self.databases["airflow"])
         from cryptography.fernet import Fernet
 
@@ -253,7 +250,6 @@ class DistributedRun:
             "GX_ANALYTICS_ENABLED": "False",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         }
-        env.pop("VIRTUAL_ENV", None)
         return env
 
     # --- processes -----------------------------------------------------------------------
@@ -519,12 +515,7 @@ class DistributedRun:
         port = free_port()
         admin_password = secrets.token_urlsafe(16)
         user_password = secrets.token_urlsafe(16)
-        keep = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("AIRFLOW", "AFTERSALES_", "SUPERSET_"))
-        }
-        keep.pop("VIRTUAL_ENV", None)
+        keep = _environ_without_settings()
         env = {
             **keep,
             "AFTERSALES_ENV": "production",
@@ -546,7 +537,7 @@ class DistributedRun:
         try:
             base = f"http://127.0.0.1:{port}"
             checks = superset_checks(base, admin_password, user_password, self.network)
-            with _environ(
+            with patched_environ(
                 {
                     superset_cache.URL_ENV: base,
                     superset_cache.USER_ENV: "admin",
@@ -672,18 +663,13 @@ def timed(label: str, timings: dict[str, float]) -> Iterator[None]:
     console.print(f"[green]✓[/] {label} [dim]{timings[label]:.1f} s[/]")
 
 
-@contextmanager
-def _environ(values: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
+def _environ_without_settings() -> dict[str, str]:
+    """This process's environment less any Airflow, project or Superset setting."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AIRFLOW", "AFTERSALES_", "SUPERSET_")) and key != "VIRTUAL_ENV"
+    }
 
 
 def _run(argv: list[str], env: dict[str, str]) -> None:

@@ -117,7 +117,7 @@ def run_dbt_build(
 
 
 @contextmanager
-def _patched_environ(values: dict[str, str]) -> Iterator[None]:
+def patched_environ(values: dict[str, str]) -> Iterator[None]:
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
@@ -133,7 +133,7 @@ def _patched_environ(values: dict[str, str]) -> Iterator[None]:
 def _run_inprocess(args: list[str], env: dict[str, str]) -> DbtBuildResult:
     from dbt.cli.main import dbtRunner
 
-    with _patched_environ(env):
+    with patched_environ(env):
         outcome = dbtRunner().invoke(args)
     counts: Counter[str] = Counter()
     failures: list[str] = []

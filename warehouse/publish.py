@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ingestion.lake_state import fault_point
 from warehouse.dbt_build import DEFAULT_PROJECT_DIR, DbtMode, run_dbt_build
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,17 @@ def _discard(build_path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def _settle_lake(settings: Any) -> None:
+    """Complete a killed ingestion's landing and check the landed files before reading them."""
+    from ingestion.lake_state import LakeDamaged
+    from ingestion.pipeline import settle_lake
+
+    try:
+        settle_lake(settings)
+    except LakeDamaged as exc:
+        raise WarehouseBuildFailed(f"{exc} The served warehouse is left unchanged.") from exc
+
+
 def build_and_publish(
     settings: Any,
     *,
@@ -129,6 +141,7 @@ def build_and_publish(
     started = time.perf_counter()
     with writer_lock(build_dir):
         cleaned = clean_build_dir(build_dir)
+        _settle_lake(settings)
         build_path = build_dir / f"{BUILD_PREFIX}{_build_label(run_label)}.duckdb"
         dbt = run_dbt_build(
             build_path,
@@ -157,6 +170,7 @@ def build_and_publish(
             raise WarehouseBuildFailed(f"{build_path.name} still has a WAL after CHECKPOINT")
         t0 = time.perf_counter()
         _fsync(build_path)
+        fault_point("publish.before_replace")
         served.parent.mkdir(parents=True, exist_ok=True)
         os.replace(build_path, served)
         _fsync(served.parent)

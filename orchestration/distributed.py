@@ -504,9 +504,10 @@ class DistributedRun:
             raise DistributedRunFailed(
                 f"dbt-postgres build failed: {summary['error']} {summary['failures'][:5]}"
             )
-        pg_marts = postgres_marts(target.connect_kwargs())
+        served = duckdb_marts(self.warehouse)
+        pg_marts = postgres_marts(target.connect_kwargs(), only=served)
         summary["kpi_marts"] = len(pg_marts)
-        summary["differences_to_duckdb"] = differences(duckdb_marts(self.warehouse), pg_marts)
+        summary["differences_to_duckdb"] = differences(served, pg_marts)
         return summary
 
     def run_superset(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -52,14 +53,17 @@ def duckdb_marts(warehouse: Path) -> dict[str, tuple[list[str], list[tuple[Any, 
 
 
 def postgres_marts(
-    connect_kwargs: dict[str, Any],
+    connect_kwargs: dict[str, Any], only: Collection[str] | None = None
 ) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """The KPI marts of the dbt-postgres build; `only` limits them to the tables a served
+    DuckDB warehouse holds (it keeps the marts folder's models, the build keeps every node)."""
     import psycopg2
 
     marts = {}
     with psycopg2.connect(**connect_kwargs) as con, con.cursor() as cur:
         cur.execute("select table_name from information_schema.tables where table_schema = 'main'")
-        for table in sorted(filter(is_kpi_mart, (r[0] for r in cur.fetchall()))):
+        tables = [r[0] for r in cur.fetchall() if only is None or r[0] in only]
+        for table in sorted(filter(is_kpi_mart, tables)):
             cur.execute(f'select * from main."{table}"')
             columns = [d[0] for d in cur.description]
             marts[table] = (columns, _rows(cur.fetchall()))

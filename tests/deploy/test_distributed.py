@@ -170,7 +170,8 @@ def test_kpis_equal_across_embedded_celery_and_postgres(
             "user": services.pg_user,
             "dbname": summary["databases"]["warehouse"],
             **({"password": services.pg_password} if services.pg_password else {}),
-        }
+        },
+        only=embedded,
     )
     assert {"kpi_dealer_monthly", "kpi_dealer_yearly", "rpt_regional_rankings"} <= set(embedded)
     columns, rows = embedded["kpi_dealer_monthly"]

@@ -6,7 +6,7 @@ RUFF    := .venv/pipeline/bin/ruff
 NETWORK ?= var/sample_network
 SEED    ?= 42
 
-.PHONY: help setup demo test test-fast lint format generate ingest warehouse superset stop bench lock clean
+.PHONY: help setup demo test test-fast lint format generate ingest warehouse superset stop bench lock clean distributed
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ format: setup ## ruff format and autofix
 
 generate: setup ## (re)generate the small sample network into $(NETWORK)
 	@.venv/pipeline/bin/sample-network generate --out $(NETWORK) --seed $(SEED) --force
+
+distributed: setup ## the distributed topology for real: Airflow + 2 Celery workers on PostgreSQL/Redis, dbt-postgres, Superset
+	@.venv/pipeline/bin/python -m orchestration.distributed --network $(NETWORK)
 
 stop: ## stop the Superset server started by `make demo`
 	@bash superset/serve.sh stop || true

@@ -266,8 +266,20 @@ def main(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show Airflow's INFO logs.")
     ] = False,
+    init_only: Annotated[
+        bool,
+        typer.Option(
+            "--init-only",
+            help="Only migrate the metadata DB (if needed) and set the writer pool "
+            "(a deployment's init step); run no DAG.",
+        ),
+    ] = False,
 ) -> None:
     """Run feed_ingestion, warehouse_build and feed_freshness with `airflow dags test`."""
+    if init_only:
+        os.environ.update(airflow_environment())
+        console.print(ensure_metadata_db())
+        return
     summary = run_pipeline(tuple(dag or DEFAULT_DAGS), logical_date, verbose=verbose)
     if summary_json:
         summary_json.parent.mkdir(parents=True, exist_ok=True)

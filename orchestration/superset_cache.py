@@ -69,7 +69,9 @@ def refresh_superset_cache(settings: Any = None) -> dict[str, Any]:
                 timeout=TIMEOUT,
             )
             if response.status_code >= 400:
-                raise SupersetRefreshError(f"cache invalidation failed ({response.status_code})")
+                raise SupersetRefreshError(
+                    f"cache invalidation failed ({response.status_code}): {response.text[:300]}"
+                )
         warmed = 0
         errors: list[str] = []
         for dataset in datasets:
@@ -82,7 +84,9 @@ def refresh_superset_cache(settings: Any = None) -> dict[str, Any]:
                 timeout=TIMEOUT,
             )
             if response.status_code >= 400:
-                errors.append(f"{dataset['table_name']}: HTTP {response.status_code}")
+                errors.append(
+                    f"{dataset['table_name']}: HTTP {response.status_code} {response.text[:200]}"
+                )
                 continue
             for chart in response.json().get("result", []):
                 if chart.get("viz_error"):

@@ -109,6 +109,16 @@ LANGUAGES = {
 # a TLS proxy and keeps Talisman on.
 TALISMAN_ENABLED = IS_PRODUCTION
 WTF_CSRF_ENABLED = True
+# The cache refresh after each publish (orchestration/superset_cache.py) calls these two
+# endpoints with a bearer token, from inside the deployment's network over plain HTTP: there
+# the Secure session cookie that CSRF validation needs is never sent back (HTTP 400).
+_CSRF_EXEMPT_REFRESH = ["superset.cachekeys.api.invalidate", "superset.datasets.api.warm_up_cache"]
+# Superset's own defaults stay exempt (superset.config is loading this file when it runs)
+_SUPERSET_DEFAULTS = sys.modules.get("superset.config")
+WTF_CSRF_EXEMPT_LIST = [
+    *getattr(_SUPERSET_DEFAULTS, "WTF_CSRF_EXEMPT_LIST", []),
+    *_CSRF_EXEMPT_REFRESH,
+]
 SESSION_COOKIE_SECURE = IS_PRODUCTION
 PUBLIC_ROLE_LIKE = None
 AUTH_ROLE_PUBLIC = "Public"

@@ -71,12 +71,16 @@ def run_dbt_build(
     profiles_dir: Path | None = None,
     mode: DbtMode = "subprocess",
     work_dir: Path | None = None,
+    target: str | None = None,
+    extra_env: dict[str, str] | None = None,
+    select: str | None = None,
 ) -> DbtBuildResult:
     """Run `dbt build`; never raises for a failed build, the result says so.
 
     dbt's target and log folders go to `work_dir` (next to the build files), so a build
     never shares `dbt_project/target` with a developer's dbt runs; partial parsing still
-    works from one build to the next.
+    works from one build to the next. `target` picks a profiles.yml output other than the
+    DuckDB default (e.g. `postgres`, configured by `extra_env`).
     """
     profiles_dir = profiles_dir or project_dir
     work_dir = work_dir or build_path.parent
@@ -91,7 +95,11 @@ def run_dbt_build(
         "--log-path",
         str(work_dir / "dbt_logs"),
     ]
-    env = dbt_env(build_path, lake)
+    if target:
+        args += ["--target", target]
+    if select:
+        args += ["--select", select]
+    env = {**dbt_env(build_path, lake), **(extra_env or {})}
     started = time.perf_counter()
     if mode == "inprocess":
         result = _run_inprocess(args, env)
@@ -109,7 +117,7 @@ def run_dbt_build(
 
 
 @contextmanager
-def _patched_environ(values: dict[str, str]) -> Iterator[None]:
+def patched_environ(values: dict[str, str]) -> Iterator[None]:
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
@@ -125,7 +133,7 @@ def _patched_environ(values: dict[str, str]) -> Iterator[None]:
 def _run_inprocess(args: list[str], env: dict[str, str]) -> DbtBuildResult:
     from dbt.cli.main import dbtRunner
 
-    with _patched_environ(env):
+    with patched_environ(env):
         outcome = dbtRunner().invoke(args)
     counts: Counter[str] = Counter()
     failures: list[str] = []

@@ -9,7 +9,7 @@
 {%- endmacro %}
 
 {% macro lake_source(table_name, pattern, columns) -%}
-    {%- if execute and not lake_files_exist(pattern) -%}
+    {%- if execute and not lake_files_exist(pattern, table_name) -%}
         {{ log("lake: no files match " ~ pattern ~ "; " ~ table_name ~ " is empty", info=true) }}
         (
             select
@@ -23,16 +23,22 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro lake_files_exist(pattern) -%}
-    {{ return(adapter.dispatch('lake_files_exist')(pattern)) }}
+{% macro lake_files_exist(pattern, table_name) -%}
+    {{ return(adapter.dispatch('lake_files_exist')(pattern, table_name)) }}
 {%- endmacro %}
 
-{% macro duckdb__lake_files_exist(pattern) -%}
+{% macro duckdb__lake_files_exist(pattern, table_name) -%}
     {%- set query = "select count(*) from glob('" ~ lake_root() ~ "/" ~ pattern ~ "')" -%}
     {%- set result = run_query(query) -%}
     {{ return(result.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
-{% macro default__lake_files_exist(pattern) -%}
-    {{ return(true) }}
+{% macro default__lake_files_exist(pattern, table_name) -%}
+    {#- engines that load the lake into tables first (warehouse/postgres.py): a source with
+        no file has no table -#}
+    {%- set source_relation = source('lake', table_name) -%}
+    {%- set loaded = adapter.get_relation(database=source_relation.database,
+                                          schema=source_relation.schema,
+                                          identifier=source_relation.identifier) -%}
+    {{ return(loaded is not none) }}
 {%- endmacro %}

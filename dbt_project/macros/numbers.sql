@@ -33,3 +33,42 @@
         {% for i in range(width) %}{{ digits }} as {{ 'd' ~ i }}{{ ',' if not loop.last }}
         {% endfor %}
 {%- endmacro %}
+
+{% macro quantile_of(expression, fraction) -%}
+    {#- continuous quantile (linear interpolation), e.g. quantile_of('csi', 0.25) -#}
+    {{ return(adapter.dispatch('quantile_of')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__quantile_of(expression, fraction) -%}
+    percentile_cont({{ fraction }}) within group (order by {{ expression }})
+{%- endmacro %}
+
+{% macro duckdb__quantile_of(expression, fraction) -%}
+    quantile_cont({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro fixed_text(expression, decimals) -%}
+    {#- a number as text with a fixed number of decimals, no grouping: 1234.5 -> '1234.50' -#}
+    {{ return(adapter.dispatch('fixed_text')(expression, decimals)) }}
+{%- endmacro %}
+
+{% macro default__fixed_text(expression, decimals) -%}
+    to_char(round(cast({{ expression }} as numeric), {{ decimals }}), 'FM99999999999999990{{ "." ~ "0" * decimals if decimals > 0 else "" }}')
+{%- endmacro %}
+
+{% macro duckdb__fixed_text(expression, decimals) -%}
+    format('{:.{{ decimals }}f}', round(cast({{ expression }} as decimal(38, 9)), {{ decimals }}))
+{%- endmacro %}
+
+{% macro grouped_text(expression, decimals=0) -%}
+    {#- a number as text with thousands separators: 1234567 -> '1,234,567' -#}
+    {{ return(adapter.dispatch('grouped_text')(expression, decimals)) }}
+{%- endmacro %}
+
+{% macro default__grouped_text(expression, decimals=0) -%}
+    to_char(round(cast({{ expression }} as numeric), {{ decimals }}), 'FM999,999,999,999,999,990{{ "." ~ "0" * decimals if decimals > 0 else "" }}')
+{%- endmacro %}
+
+{% macro duckdb__grouped_text(expression, decimals=0) -%}
+    format('{:,.{{ decimals }}f}', round(cast({{ expression }} as decimal(38, 9)), {{ decimals }}))
+{%- endmacro %}

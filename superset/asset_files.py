@@ -50,7 +50,12 @@ class MetricSpec(Strict):
 
 
 class DatasetSpec(Strict):
+    """A dataset; ``aggregate: true`` declares one without dealer rows (benchmarks, map):
+    it must not have a dealer_code column and gets no row-level security, every other
+    dataset must have one."""
+
     table_name: str
+    aggregate: bool = False
     schema_: str = Field("main", alias="schema")
     description: str | None = None
     main_dttm_col: str | None = None
@@ -144,6 +149,15 @@ def load_assets(assets_dir: Path = ASSETS_DIR) -> Assets:
 
 
 def _check_references(assets: Assets) -> None:
+    for name, ds in assets.datasets.items():
+        has_dealer = "dealer_code" in {c.name for c in ds.columns}
+        if ds.aggregate and has_dealer:
+            raise BundleError(f"dataset {name}: an aggregate dataset may not hold dealer_code")
+        if not ds.aggregate and not has_dealer:
+            raise BundleError(
+                f"dataset {name}: needs dealer_code for row-level security "
+                "(or `aggregate: true` when it holds no dealer rows)"
+            )
     for name, chart in assets.charts.items():
         if chart.dataset not in assets.datasets:
             raise BundleError(f"chart {name}: unknown dataset {chart.dataset!r}")
@@ -178,9 +192,13 @@ def _check_references(assets: Assets) -> None:
 def chart_columns(chart: ChartSpec) -> list[str]:
     p = chart.params
     cols: list[str] = []
-    if chart.viz_type == "table" and p.get("query_mode") == "raw":
+    if p.get("query_mode") == "raw":
         cols += p.get("all_columns", [])
         cols += [json.loads(o)[0] for o in p.get("order_by_cols", [])]
+    elif chart.viz_type == "country_map":
+        cols.append(p["entity"])
+    elif chart.viz_type == "deck_scatter":
+        cols += [p["spatial"]["lonCol"], p["spatial"]["latCol"], *p.get("js_columns", [])]
     else:
         if p.get("x_axis"):
             cols.append(p["x_axis"])

@@ -90,12 +90,19 @@ def build_query(chart: ChartSpec) -> dict[str, Any]:
         "custom_params": {},
         "custom_form_data": {},
     }
-    if chart.viz_type == "table" and p.get("query_mode") == "raw":
+    if p.get("query_mode") == "raw":
         query["columns"] = list(p["all_columns"])
         query["metrics"] = None  # raw rows: no GROUP BY
         query["orderby"] = [json.loads(o) for o in p.get("order_by_cols", [])]
     elif chart.viz_type in {"big_number_total"}:
         query["metrics"] = [p["metric"]]
+    elif chart.viz_type == "country_map":
+        query["columns"] = [p["entity"]]
+        query["metrics"] = [p["metric"]]
+    elif chart.viz_type == "deck_scatter":
+        spatial = p["spatial"]
+        query["columns"] = [spatial["lonCol"], spatial["latCol"], *p.get("js_columns", [])]
+        query["metrics"] = None
     else:
         if p.get("x_axis"):
             query["columns"].append(p["x_axis"])

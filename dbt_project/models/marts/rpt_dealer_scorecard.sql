@@ -7,7 +7,9 @@
     never a weak item.
     view_choice is the month a row is shown under: a monthly row under its own month, an
     annual KPI's row (first maintenance, warranty registration by year) under every month
-    of its year, so the scorecard of a month shows the year's figure of the annual KPIs. -#}
+    of its year, so the scorecard of a month shows the year's figure of the annual KPIs.
+    is_headline_tile picks one figure per headline KPI for the tiles: the month's, or the
+    year's for a KPI measured only by year. -#}
 
 with rankings as (
 
@@ -18,7 +20,7 @@ with rankings as (
 
 catalog as (
 
-    select kpi_code, direction, is_ranked
+    select kpi_code, direction, is_ranked, grain
     from {{ ref('kpi_catalog') }}
 
 ),
@@ -65,6 +67,7 @@ compared as (
         rankings.*,
         coalesce(catalog.direction, 'higher') as direction,
         coalesce(catalog.is_ranked, true) as is_ranked,
+        coalesce(rankings.is_headline and (rankings.period_grain = 'month' or catalog.grain = 'year'), false) as is_headline_tile,
         region_medians.region_median,
         national_medians.national_median,
         rankings.value - rankings.target as gap_to_target,
@@ -169,6 +172,8 @@ select
     case when period_grain = 'year' then {{ dbt.concat(['kpi_name_zh', "'（'", 'period_label', "'年度）'"]) }} else kpi_name_zh end as kpi_label,
     unit,
     display_order,
+    is_headline,
+    is_headline_tile,
     value,
     value_display,
     chart_value,
@@ -181,6 +186,7 @@ select
     target_display,
     status,
     status_zh,
+    status_colour,
     rank_region,
     rank_national,
     pct_national,

@@ -57,7 +57,7 @@ targets as (
 
 labels as (
 
-    select domain, code, label_zh
+    select domain, code, label_zh, colour
     from {{ ref('ui_labels') }}
 
 ),
@@ -129,6 +129,7 @@ enriched as (
         catalog.kpi_name_zh,
         catalog.unit,
         catalog.display_order,
+        catalog.is_headline,
         kpis.value,
         kpis.numerator,
         kpis.denominator,
@@ -319,6 +320,7 @@ all_rows as (
         kpi_name_zh,
         unit,
         display_order,
+        is_headline,
         value,
         numerator,
         denominator,
@@ -352,6 +354,7 @@ all_rows as (
         '综合得分' as kpi_name_zh,
         'score_0_100' as unit,
         0 as display_order,
+        false as is_headline,
         composite_scores.value,
         composite_scores.numerator,
         composite_scores.denominator,
@@ -381,12 +384,16 @@ select
     {{ format_kpi_value('all_rows.target', 'all_rows.unit') }} as target_display,
     {{ chart_value('all_rows.value', 'all_rows.unit') }} as chart_value,
     {{ chart_value('all_rows.target', 'all_rows.unit') }} as chart_target,
-    case when all_rows.is_provisional and all_rows.value is not null then '暂定' else status_labels.label_zh end as status_zh,
+    status_labels.label_zh as status_zh,
+    {{ dbt.concat(["'#'", 'status_labels.colour']) }} as status_colour,
     unranked_labels.label_zh as unranked_reason
 from all_rows
 left join labels as status_labels
     on status_labels.domain = 'status'
-    and all_rows.status = status_labels.code
+    and status_labels.code = case
+        when all_rows.is_provisional and all_rows.value is not null then 'provisional'
+        else all_rows.status
+    end
 left join labels as unranked_labels
     on unranked_labels.domain = 'unranked'
     and all_rows.unranked_code = unranked_labels.code

@@ -22,8 +22,8 @@ DASHBOARD_PATH = re.compile(r"^/superset/dashboard/(?P<key>[^/]+)/?$")
 
 # path prefix -> (feature, permission that grants it, view menu)
 RESTRICTED: tuple[tuple[str, str, str, str], ...] = (
-    ("/explore", "图表编辑（Explore）", "can_explore", "Superset"),
-    ("/superset/explore", "图表编辑（Explore）", "can_explore", "Superset"),
+    ("/explore/", "图表编辑（Explore）", "can_explore", "Superset"),
+    ("/superset/explore/", "图表编辑（Explore）", "can_explore", "Superset"),
     ("/sqllab", "SQL 工具箱（SQL Lab）", "menu_access", "SQL Lab"),
     ("/superset/sqllab", "SQL 工具箱（SQL Lab）", "menu_access", "SQL Lab"),
     ("/chart/list", "图表列表", "menu_access", "Charts"),

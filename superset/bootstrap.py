@@ -224,7 +224,9 @@ def run(settings: BootstrapSettings, bundle_out: Path | None = None) -> dict[str
     if report.new_logins:
         console.print(LOGINS_HEADER, markup=False)
         for username, password in report.new_logins:
-            console.print(f"  login: {username}  password: {password}", markup=False, soft_wrap=True)
+            console.print(
+                f"  login: {username}  password: {password}", markup=False, soft_wrap=True
+            )
     if report.removed_rules or report.deactivated_users:
         console.print(
             f"removed {report.removed_rules} RLS rules of dealers/regions no longer in the "

@@ -123,11 +123,12 @@ PREVENT_UNSAFE_DB_CONNECTIONS = True
 # A dashboard outside a user's scope, or a page a dashboard viewer's role does not open
 # (Explore, SQL Lab, chart and dataset lists), answers with a page that says why, not
 # with "404 Page not found" or raw JSON (access_pages.py).
-def FLASK_APP_MUTATOR(app: Any) -> None:  # noqa: N802 (Superset's setting name)
+def FLASK_APP_MUTATOR(app: Any) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import access_pages
 
     access_pages.install(app)
+
 
 # The headline tiles (a Handlebars chart) style their boxes inline.
 HTML_SANITIZATION_SCHEMA_EXTENSIONS = {"attributes": {"div": ["style"], "span": ["style"]}}

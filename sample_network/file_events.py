@@ -3,14 +3,16 @@
 Planted after the inbox is written (``--file-events``), so the feed-health dashboard has
 something to show:
 
-- **held**: a dealer's repair-order file for a late month keeps only a tenth of its rows,
-  far below the trailing median of its earlier months (the gate's volume hold);
-- **rejected**: another dealer's repair-order file gets an invalid VIN on a fifth of its
-  rows, above the gate's quarantine-share limit (the file is refused);
-- **late**: a third dealer's complaint files of the last two months are missing, so the
-  feed is past due on the data's last day.
+- **held**: a dealer's repair-order file of the third-last month keeps only a tenth of
+  its rows, far below the trailing median of its earlier months (the gate's volume hold);
+- **rejected**: a repair-order file of the second-last month gets an invalid VIN on a
+  fifth of its rows, above the gate's quarantine-share limit (the file is refused);
+- **late**: a dealer's complaint files of the last two months are missing, so the feed
+  is past due on the data's last day.
 
-Only canonical-CSV dealers (UTF-8, one row per line) are chosen. The events are recorded
+Only open 4S dealers on the canonical CSV dialect (UTF-8, one row per line) are chosen,
+a different one per event while there are enough of them (the first dealer of a network
+always is one). The events are recorded
 in ``truth/file_events.csv`` (file or feed, event, what the ingestion is expected to do).
 The row-level truth manifest keeps only the defects of files that still hold them.
 """
@@ -54,12 +56,12 @@ def _csv_dealers(dealers: list[Dealer], dialect_of: dict[str, str]) -> list[Deal
 def plant_file_events(
     inbox: Path, dealers: list[Dealer], dialect_of: dict[str, str], months: list[str]
 ) -> list[FileEvent]:
-    """Plant the three events into ``inbox``; needs three canonical-CSV 4S dealers and at
-    least six months (the volume hold looks at earlier periods)."""
+    """Plant the three events into ``inbox``; needs a canonical-CSV 4S dealer and at least
+    six months (the volume hold looks at earlier periods)."""
     chosen = _csv_dealers(dealers, dialect_of)
-    if len(chosen) < 3 or len(months) < 6:
+    if not chosen or len(months) < 6:
         return []
-    held_dealer, rejected_dealer, late_dealer = chosen[0], chosen[1], chosen[2]
+    held_dealer, rejected_dealer, late_dealer = (chosen[i % len(chosen)] for i in range(3))
     events = [
         _hold(inbox, held_dealer.code, months[-3]),
         _reject(inbox, rejected_dealer.code, months[-2]),

@@ -56,6 +56,8 @@ class DatasetSpec(Strict):
 
     table_name: str
     aggregate: bool = False
+    # a virtual dataset's SQL; {china_provinces} stands for the province outlines
+    sql: str | None = None
     schema_: str = Field("main", alias="schema")
     description: str | None = None
     main_dttm_col: str | None = None
@@ -169,6 +171,9 @@ def _check_references(assets: Assets) -> None:
         for metric in chart_metrics(chart):
             if isinstance(metric, str) and metric not in metrics:
                 raise BundleError(f"chart {name}: metric {metric!r} not in {chart.dataset}")
+        for layer in chart.params.get("deck_layers", []):
+            if layer not in assets.charts:
+                raise BundleError(f"chart {name}: unknown layer chart {layer!r}")
     for name, dash in assets.dashboards.items():
         placed = {p.chart for row in dash.rows for p in row.charts}
         for chart_name in placed:
@@ -199,6 +204,8 @@ def chart_columns(chart: ChartSpec) -> list[str]:
         cols.append(p["entity"])
     elif chart.viz_type == "deck_scatter":
         cols += [p["spatial"]["lonCol"], p["spatial"]["latCol"], *p.get("js_columns", [])]
+    elif chart.viz_type == "deck_geojson":
+        cols.append(p["geojson"])
     else:
         if p.get("x_axis"):
             cols.append(p["x_axis"])

@@ -168,6 +168,26 @@ def import_bundle(contents: dict[str, str], admin: Any) -> None:
     ImportAssetsCommand(assets).run()
 
 
+def link_map_layers(assets: Any) -> None:
+    """Point each deck_multi chart at the ids of its layer charts (known only after import)."""
+    import json
+
+    from superset.models.slice import Slice
+
+    from superset import db
+
+    for name, chart in assets.charts.items():
+        layers = chart.params.get("deck_layers")
+        if not layers:
+            continue
+        by_uuid = {str(s.uuid): s for s in db.session.query(Slice).all()}
+        multi = by_uuid[build_bundle.stable_uuid("chart", name)]
+        params = json.loads(multi.params or "{}")
+        params["deck_slices"] = [by_uuid[build_bundle.stable_uuid("chart", n)].id for n in layers]
+        multi.params = json.dumps(params, ensure_ascii=False)
+    db.session.commit()
+
+
 def run(settings: BootstrapSettings, bundle_out: Path | None = None) -> dict[str, float]:
     timings: dict[str, float] = {}
     total = time.perf_counter()
@@ -205,6 +225,7 @@ def run(settings: BootstrapSettings, bundle_out: Path | None = None) -> dict[str
             admin = _ensure_admin(settings)
         with step("import bundle (overwrite)", timings):
             import_bundle(contents, admin)
+            link_map_layers(assets)
         with step("roles, users, row-level security", timings):
             report = provision_access.provision(
                 dealers,

@@ -48,7 +48,10 @@ def warehouse_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def build_real_warehouse(root: Path) -> Path:
-    """Sample network -> ingestion -> dbt build -> published DuckDB file, as in production."""
+    """Sample network -> ingestion -> dbt build -> published DuckDB file, as in production.
+
+    The network carries the demo's file events (a held file, a rejected file, a late feed)
+    and ends in December, so its last month's warranty registrations are provisional."""
     from ingestion.pipeline import ingest_inbox
     from ingestion.settings import Settings
     from sample_network.config import config_for
@@ -58,7 +61,14 @@ def build_real_warehouse(root: Path) -> Path:
     network = root / "network"
     generate(
         config_for(
-            None, out=network, seed=11, dealers=6, months=10, start_month="2025-03", force=True
+            None,
+            out=network,
+            seed=11,
+            dealers=6,
+            months=10,
+            start_month="2025-03",
+            file_events=True,
+            force=True,
         )
     )
     settings = Settings(

@@ -273,10 +273,22 @@ def test_dealer_sees_tiles_formatted_values_and_provisional_marking(
         page.context.close()
 
 
-def test_feed_health_shows_chinese_labels(browser, superset_server: SupersetServer) -> None:
-    body, _ = render(browser, superset_server, "dataeng", "feed-health")
+def test_feed_health_shows_the_planted_file_events_in_chinese(
+    browser, superset_server: SupersetServer, mart: duckdb.DuckDBPyConnection
+) -> None:
+    held, rejected, late, as_of = mart.execute(
+        "SELECT sum(held_batches), sum(rejected_batches), "
+        "sum(CASE WHEN is_late THEN 1 ELSE 0 END), max(as_of_date) FROM rpt_feed_health"
+    ).fetchone()
+    assert held >= 1 and rejected >= 1 and late >= 1  # the network's file events
+    last_month = mart.execute(
+        "SELECT max(period_start) FROM rpt_regional_rankings WHERE period_grain = 'month'"
+    ).fetchone()[0]
+    assert as_of.year == last_month.year and as_of.month == last_month.month  # data's last day
+    body, _ = render(browser, superset_server, "dataeng", "feed-health", (str(as_of),))
     assert "数据新鲜度" in body and "批次校验结果" in body
-    assert "维修工单" in body  # feed names in Chinese
+    assert "维修工单" in body and "投诉" in body  # feed names in Chinese
+    assert str(as_of) in body  # "as of" is the data's last day
     assert not re.search(r"\b(true|false)\b", body)
 
 

@@ -81,6 +81,7 @@ select
     aggregated.unit,
     aggregated.display_order,
     aggregated.dealers,
+    catalog.direction,
     aggregated.median_value,
     aggregated.p25_value,
     aggregated.p75_value,

@@ -194,6 +194,55 @@ def test_data_ending_mid_window_is_provisional_marked_and_never_ranked(
         assert f"(暂定) {last}" in values and values[-1].startswith("(暂定)"), table
 
 
+def test_region_map_layers_colour_the_regions_and_place_the_dealers(
+    superset_server: SupersetServer,
+    mart: duckdb.DuckDBPyConnection,
+    dealers: list[tuple[str, str, str]],
+) -> None:
+    """The map's two layers: every province outline, coloured for the regions with data, and
+    the dealers with coordinates as points — a regional manager's points only its own."""
+    admin = superset_server.api("admin")
+    ids = _chart_ids(admin)
+    multi = admin.get(f"/api/v1/chart/{ids['region_map']}").json()["result"]
+    assert json.loads(multi["params"])["deck_slices"] == [
+        ids["region_shapes"],
+        ids["dealer_points"],
+    ]
+    month = mart.execute(
+        "SELECT max(period_label) FROM rpt_regional_rankings "
+        "WHERE period_grain = 'month' AND is_final_period"
+    ).fetchone()[0]
+    filters = [
+        {"col": "period_choice", "op": "==", "val": month},
+        {"col": "kpi_name_zh", "op": "==", "val": "服务覆盖率"},
+    ]
+    shapes = _chart_rows_with_filters(admin, ids["region_shapes"], filters)
+    assert len(shapes) >= 30  # every province of Superset's China map
+    features = [json.loads(r["feature"]) for r in shapes]
+    assert all(f["geometry"]["type"] == "MultiPolygon" for f in features)
+    coloured = {f["properties"]["fillColor"] for f in features}
+    regions_with_data = mart.execute(
+        "SELECT count(DISTINCT region) FROM rpt_region_map WHERE period_label = ? "
+        "AND kpi_code = 'coverage' AND period_grain = 'month'",
+        [month],
+    ).fetchone()[0]
+    assert regions_with_data >= 2 and len(coloured) >= 2
+    located = {
+        c
+        for (c,) in mart.execute(
+            "SELECT DISTINCT dealer_code FROM rpt_regional_rankings WHERE latitude IS NOT NULL"
+        ).fetchall()
+    }
+    points = _chart_rows_with_filters(admin, ids["dealer_points"], filters)
+    assert {r["dealer_code"] for r in points} == located and located
+    region = dealers[0][1]
+    rm_points = _chart_rows_with_filters(
+        superset_server.api(f"rm_{region}"), ids["dealer_points"], filters
+    )
+    own = {d[0] for d in dealers if d[1] == region}
+    assert rm_points and {r["dealer_code"] for r in rm_points} <= own
+
+
 def test_users_get_distinct_generated_passwords_printed_once(
     superset_server: SupersetServer, dealers: list[tuple[str, str, str]]
 ) -> None:

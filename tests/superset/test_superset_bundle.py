@@ -88,7 +88,7 @@ def test_every_dataset_carries_dealer_code_unless_declared_aggregate(
     contents: dict[str, str],
 ) -> None:
     aggregates = {n for n, ds in build_bundle.load_assets().datasets.items() if ds.aggregate}
-    assert aggregates == {"rpt_kpi_benchmarks", "rpt_region_map"}
+    assert aggregates == {"rpt_kpi_benchmarks", "rpt_region_map", "rpt_region_shapes"}
     for ds in _files(contents, "datasets/"):
         has_dealer = "dealer_code" in {c["column_name"] for c in ds["columns"]}
         assert has_dealer != (ds["table_name"] in aggregates), ds["table_name"]

@@ -28,7 +28,20 @@ TITLES = {
     "dealer-scorecard": "经销商记分卡 Dealer scorecard",
     "feed-health": "数据接入健康 Feed health",
 }
-CHART_COUNTS = {"regional-rankings": 7, "dealer-scorecard": 8, "feed-health": 7}
+
+
+def _chart_counts() -> dict[str, int]:
+    """Charts placed on each dashboard (by slug), from the asset files."""
+    import yaml
+
+    counts = {}
+    for path in (ROOT / "superset" / "assets" / "dashboards").glob("*.yaml"):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        counts[spec["slug"]] = sum(len(row["charts"]) for row in spec["rows"])
+    return counts
+
+
+CHART_COUNTS = _chart_counts()
 PERCENT = re.compile(r"\b\d{1,3}\.\d%")  # a rate: percentage with one decimal
 YUAN = re.compile(r"¥\d{1,3}(,\d{3})*\b")  # money: yen sign, thousands separators
 STATUS = re.compile(r"达标|预警|未达标")

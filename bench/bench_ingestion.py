@@ -1,18 +1,20 @@
-"""Ingestion throughput on a generated network, against a DuckDB floor measured in the same run.
+"""Ingestion throughput on a generated network, against the read + write floor measured in
+the same run.
 
     .venv/pipeline/bin/python bench/bench_ingestion.py --network var/sample_network
 
 Runs the full ingestion (read, map, row contract, quality gate, landing, ledger) feed by feed
 over the planned shards into a fresh lake, on `--workers` processes side by side (default: one
-per core, as Airflow runs the mapped shard tasks), then measures the floor: DuckDB `read_csv`
-over the same number of files per feed, written in the canonical dialect, with explicit column
-types and `auto_detect=false` (the fastest of three reads). Then measures the work any
-ingestion must do beyond that plain read (bench/required_work.py: parsing the Excel exports,
-writing one Parquet file per landed partition) on the same number of workers. Reports rows/s
-per feed and overall, the ratio to the floor, the time spent in the quality gate, the process
-CPU time (the wall-clock ratio is inflated when other work shares the cores) and the peak
-resident memory of one worker. A feed's seconds are its share of the wall time (its
-worker-seconds over all worker-seconds). Prints one progress line per shard.
+per core, as Airflow runs the mapped shard tasks), then measures the floor on the same files
+(bench/floor.py): every export read once by the fastest bare reader for its format (DuckDB
+`read_csv` over each dialect's file list with every value materialised, best of three, GB18030
+decoded first and counted; calamine for workbooks) plus the same rows written once as Parquet,
+one COPY per feed. Reports per feed and overall the pipeline's seconds, the floor's read and
+write seconds, and the ratio pipeline / (read + write); also the time spent in the quality gate,
+the process CPU time (the wall-clock ratio is inflated when other work shares the cores), CPU
+per landed row, the files in the lake and the peak resident memory of one worker. A feed's
+seconds are its share of the wall time (its worker-seconds over all worker-seconds). Prints
+one progress line per shard.
 
     --report var/bench/reports/ingestion_large   writes ingestion_large.json and .md
     --max-shards N                                ingest only the first N shards
@@ -34,12 +36,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import duckdb
+from floor import measure_floor
 
 import ingestion.shard as shard_module
-from ingestion.contracts import DEALER_FEEDS, FEEDS
+from ingestion.contracts import DEALER_FEEDS
 from ingestion.pipeline import plan_shards
 from ingestion.settings import PROJECT_ROOT, Settings
-from required_work import excel_parse_seconds, partition_write_seconds
 
 
 def _peak_rss_mb() -> float:
@@ -133,50 +135,6 @@ def run_pipeline(
     return dict(stats), gate_seconds
 
 
-def write_canonical_copy(settings: Settings, out: Path) -> None:
-    """One canonical UTF-8 CSV per landed partition (same file count and rows as landed)."""
-    out.mkdir(parents=True, exist_ok=True)
-    for feed in DEALER_FEEDS:
-        src = settings.landed_dir / feed
-        if not src.exists():
-            continue
-        cols = [c for c in FEEDS[feed].column_names if c != "customer_phone"]
-        duckdb.sql(
-            f"COPY (SELECT {', '.join(cols)}, dealer_code AS d, period AS p FROM read_parquet("
-            f"'{src}/*/*/data.parquet', hive_partitioning=true)) TO '{out / feed}' "
-            "(FORMAT csv, HEADER true, PARTITION_BY (d, p), OVERWRITE_OR_IGNORE true)"
-        )
-
-
-FLOOR_REPEATS = 3
-
-
-def measure_floor(root: Path, repeats: int = FLOOR_REPEATS) -> dict[str, dict[str, float]]:
-    """Per feed, the fastest of `repeats` DuckDB reads of its files (a floor is a best case:
-    single reads of 64,710 small files varied from 14.6 to 44 s between runs)."""
-    out: dict[str, dict[str, float]] = {}
-    for feed in DEALER_FEEDS:
-        files = sorted(str(p) for p in (root / feed).rglob("*.csv"))
-        if not files:
-            continue
-        cols = [c for c in FEEDS[feed].column_names if c != "customer_phone"]
-        columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
-        best, rows = float("inf"), 0
-        for _ in range(repeats):
-            con = duckdb.connect()
-            t = time.perf_counter()
-            rows = con.execute(
-                f"SELECT count(*) FROM read_csv(?, columns={columns}, header=true, "
-                "auto_detect=false, delim=',', quote='\"', filename=true, "
-                "hive_partitioning=false)",
-                [files],
-            ).fetchone()[0]
-            best = min(best, time.perf_counter() - t)
-            con.close()
-        out[feed] = {"rows": float(rows), "files": float(len(files)), "seconds": best}
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--network", type=Path, default=PROJECT_ROOT / "var" / "sample_network")
@@ -234,17 +192,20 @@ def main() -> None:
         json.dumps(ours, default=float),
         flush=True,
     )
-    print("writing the canonical copy for the floor ...", flush=True)
-    write_canonical_copy(settings, work / "canonical")
-    floor = measure_floor(work / "canonical")
-    print(f"floor: {sum(f['seconds'] for f in floor.values()):.1f} s", flush=True)
-    print("measuring the required work (Excel parse, partition writes) ...", flush=True)
-    excel = excel_parse_seconds(network / "inbox", args.workers)
-    writes = partition_write_seconds(settings.landed_dir, work / "rewrite", args.workers)
-    shutil.rmtree(work / "rewrite", ignore_errors=True)
+    landed_rows = _landed_rows(settings.landed_dir)
+    lake_files = sum(1 for p in settings.lake.rglob("*") if p.is_file())
+    print("measuring the floor (read + write) on the same files ...", flush=True)
+    floor = measure_floor(settings, work / "floor", args.workers)
+    shutil.rmtree(work / "floor", ignore_errors=True)
+    read_s = sum(f["read_seconds"] for f in floor.values())
+    write_s = sum(f["write_seconds"] for f in floor.values())
+    floor_seconds = read_s + write_s
+    print(f"floor: read {read_s:.1f} s + write {write_s:.1f} s", flush=True)
 
     print(f"network {network}: {sum(s['files'] for s in ours.values()):.0f} files")
-    print(f"{'feed':24} {'files':>7} {'rows':>10} {'rows/s':>10} {'floor rows/s':>13} {'ratio':>7}")
+    print(
+        f"{'feed':24} {'files':>7} {'rows':>10} {'s':>8} {'read s':>8} {'write s':>8} {'ratio':>7}"
+    )
     report: dict[str, object] = {"network": str(network), "feeds": {}}
     for feed in [*DEALER_FEEDS, "other"]:
         if feed not in ours:
@@ -252,56 +213,47 @@ def main() -> None:
         o = ours[feed]
         f = floor.get(feed)
         rate = o["rows"] / o["seconds"] if o["seconds"] else 0.0
-        frate = f["rows"] / f["seconds"] if f and f["seconds"] else 0.0
         ratio = o["seconds"] / f["seconds"] if f and f["seconds"] else float("nan")
         print(
-            f"{feed:24} {o['files']:7.0f} {o['rows']:10.0f} {rate:10.0f} {frate:13.0f} {ratio:7.1f}"
+            f"{feed:24} {o['files']:7.0f} {o['rows']:10.0f} {o['seconds']:8.1f} "
+            f"{(f or {}).get('read_seconds', 0):8.2f} {(f or {}).get('write_seconds', 0):8.2f} "
+            f"{ratio:7.1f}"
         )
         report["feeds"][feed] = {**o, "rows_per_s": rate, "floor": f, "ratio": ratio}  # type: ignore[index]
     rows = sum(o["rows"] for o in ours.values())
-    floor_seconds = sum(f["seconds"] for f in floor.values())
     overall = {
         "rows": rows,
+        "landed_rows": landed_rows,
         "seconds": total_seconds,
         "rows_per_s": rows / total_seconds,
+        "floor_read_seconds": read_s,
+        "floor_write_seconds": write_s,
         "floor_seconds": floor_seconds,
         "ratio": total_seconds / floor_seconds,
         "gate_seconds": gate_seconds,
         "ratio_without_gate": (total_seconds - gate_seconds) / floor_seconds,
         "cpu_seconds": total_cpu,
         "cpu_ratio": total_cpu / floor_seconds,
+        "cpu_us_per_landed_row": total_cpu / landed_rows * 1e6 if landed_rows else float("nan"),
         "files": sum(o["files"] for o in ours.values()),
+        "lake_files": lake_files,
         "shards_limit": args.max_shards,
         "workers": args.workers,
         "shard_size": settings.shard_size,
         "peak_rss_mb": peak,
     }
-    required = excel["seconds"] + writes["seconds"]
-    report["required_work"] = {
-        "excel_parse": excel,
-        "partition_writes": writes,
-        "seconds": required,
-        "ratio": required / floor_seconds,
-        "pipeline_share": required / total_seconds,
-        "pipeline_ratio": total_seconds / (floor_seconds + required),
-    }
     report["overall"] = overall
     print(
-        f"{'overall':24} {'':7} {rows:10.0f} {rows / total_seconds:10.0f} "
-        f"{sum(f['rows'] for f in floor.values()) / floor_seconds:13.0f} "
-        f"{overall['ratio']:7.1f}"
+        f"{'overall':24} {overall['files']:7.0f} {rows:10.0f} {total_seconds:8.1f} "
+        f"{read_s:8.2f} {write_s:8.2f} {overall['ratio']:7.1f}"
     )
     print(
         f"quality gate {gate_seconds:.1f} s of {total_seconds:.1f} s; ratio without gate "
         f"{overall['ratio_without_gate']:.1f}; peak RSS {peak:.0f} MB"
     )
-    print(f"pipeline cpu {total_cpu:.1f} s; cpu / floor wall {overall['cpu_ratio']:.1f}")
     print(
-        f"required work beyond the floor's read: Excel parse {excel['seconds']:.1f} s "
-        f"({excel['files']:.0f} files), partition writes {writes['seconds']:.1f} s "
-        f"({writes['files']:.0f} files) = {required:.1f} s = {required / floor_seconds:.1f}x "
-        f"the floor ({required / total_seconds:.0%} of the pipeline); pipeline / (floor + "
-        f"required work) {total_seconds / (floor_seconds + required):.1f}"
+        f"pipeline cpu {total_cpu:.1f} s ({overall['cpu_us_per_landed_row']:.1f} us per landed "
+        f"row); cpu / floor wall {overall['cpu_ratio']:.1f}; files in the lake {lake_files}"
     )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=float), encoding="utf-8")
@@ -315,48 +267,50 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _landed_rows(landed: Path) -> int:
+    """Rows in the landed Parquet files (what the ingestion wrote for readers)."""
+    files = [str(p) for p in landed.rglob("*.parquet")]
+    if not files:
+        return 0
+    return int(
+        duckdb.sql(f"SELECT sum(num_rows) FROM parquet_file_metadata({files})").fetchone()[0]  # type: ignore[index]
+    )
+
+
 def _markdown(report: dict) -> str:
     o = report["overall"]
     lines = [
         f"# Ingestion bench: {report['network']}",
         "",
-        f"{o['files']:.0f} files, {o['rows']:.0f} rows; pipeline {o['seconds']:.1f} s wall, "
-        f"{o['cpu_seconds']:.1f} s cpu; floor {o['floor_seconds']:.1f} s; quality gate "
-        f"{o['gate_seconds']:.1f} s; {o['workers']} workers, shards of "
-        f"{o['shard_size']} files, peak RSS per worker "
+        f"{o['files']:.0f} files, {o['rows']:.0f} rows read, {o['landed_rows']} landed; "
+        f"pipeline {o['seconds']:.1f} s wall, {o['cpu_seconds']:.1f} s cpu "
+        f"({o['cpu_us_per_landed_row']:.1f} us per landed row); floor: read "
+        f"{o['floor_read_seconds']:.1f} s + write {o['floor_write_seconds']:.1f} s; quality "
+        f"gate {o['gate_seconds']:.1f} s; {o['workers']} workers, shards of "
+        f"{o['shard_size']} files; {o['lake_files']} files in the lake; peak RSS per worker "
         f"{o['peak_rss_mb']:.0f} MB.",
         "",
-        "| feed | files | rows | s | cpu s | rows/s | floor s | ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| feed | files | rows | s | cpu s | rows/s | floor read s | floor write s | ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for feed, f in report["feeds"].items():
         fl = f.get("floor") or {}
         lines.append(
             f"| {feed} | {f['files']:.0f} | {f['rows']:.0f} | {f['seconds']:.1f} | "
-            f"{f['cpu_seconds']:.1f} | {f['rows_per_s']:.0f} | {fl.get('seconds', 0):.2f} | "
-            f"{f['ratio']:.1f} |"
+            f"{f['cpu_seconds']:.1f} | {f['rows_per_s']:.0f} | {fl.get('read_seconds', 0):.2f} | "
+            f"{fl.get('write_seconds', 0):.2f} | {f['ratio']:.1f} |"
         )
     lines.append(
         f"| overall | {o['files']:.0f} | {o['rows']:.0f} | {o['seconds']:.1f} | "
-        f"{o['cpu_seconds']:.1f} | {o['rows_per_s']:.0f} | {o['floor_seconds']:.2f} | "
-        f"{o['ratio']:.1f} |"
+        f"{o['cpu_seconds']:.1f} | {o['rows_per_s']:.0f} | {o['floor_read_seconds']:.2f} | "
+        f"{o['floor_write_seconds']:.2f} | {o['ratio']:.1f} |"
     )
     lines += [
         "",
-        f"Ratio without the gate {o['ratio_without_gate']:.1f}; cpu / floor {o['cpu_ratio']:.1f}.",
+        f"Ratio = pipeline / (read + write floor). Without the gate "
+        f"{o['ratio_without_gate']:.1f}; cpu / floor {o['cpu_ratio']:.1f}.",
         "",
     ]
-    r = report.get("required_work")
-    if r:
-        lines += [
-            f"Required work beyond the floor's read (bare libraries, same workers): Excel parse "
-            f"{r['excel_parse']['seconds']:.1f} s ({r['excel_parse']['files']:.0f} files), "
-            f"one Parquet file per landed partition {r['partition_writes']['seconds']:.1f} s "
-            f"({r['partition_writes']['files']:.0f} files): {r['seconds']:.1f} s, "
-            f"{r['ratio']:.1f}x the floor, {r['pipeline_share']:.0%} of the pipeline; "
-            f"pipeline / (floor + required work) {r['pipeline_ratio']:.1f}.",
-            "",
-        ]
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ingestion.contracts import FEEDS
 from sample_network.config import GeneratorConfig
 from sample_network.dealers import Dealer
 from sample_network.schema import NA_INT
@@ -20,18 +21,8 @@ from sample_network.vin import build_vins, model_year_code
 EPOCH = dt.date(1970, 1, 1)
 IDS_PER_DEALER = 50_000
 
-CATEGORIES = (
-    "first_maintenance",
-    "oem_free_maintenance",
-    "warranty",
-    "paid_maintenance",
-    "minor_repair",
-    "major_repair",
-    "bodywork",
-    "rework",
-    "pdi",
-    "internal",
-)
+# the repair-order categories of the feed contract, in its order (CAT indexes them)
+CATEGORIES: tuple[str, ...] = FEEDS["repair_orders"].column("ro_category").enum or ()
 CAT = {name: i for i, name in enumerate(CATEGORIES)}
 
 # model code -> 8-character VIN prefix (WMI + VDS), sales weight, new-energy plate

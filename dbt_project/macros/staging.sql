@@ -13,30 +13,42 @@
     where load_rank = 1
 {%- endmacro %}
 
-{% macro stage_lake_feed(table_name) -%}
-    {#- A feed's staging model: rename and cast every landed column, then keep the latest
-        load of each business key. The columns (with their types) and the key are read from
-        the lake source's YAML, which a test holds equal to the feed contract
-        (ingestion/contracts/<feed>.yaml), so no staging model lists a column by hand. -#}
-    {%- set node = lake_source_node(table_name) -%}
-    {%- set columns = node.columns.values() | list if node else [] -%}
-    {%- set names = columns | map(attribute='name') | list -%}
+{% macro lake_column_alias(name) -%}
+    {#- landed technical columns lose their underscore; a file period is source_period -#}
     {%- set renames = {'_source_file': 'source_file', '_source_row': 'source_row',
                        '_file_sha256': 'file_sha256', '_loaded_at': 'loaded_at',
-                       'period': 'source_period'} -%}
+                       '_quarantined_at': 'quarantined_at', 'period': 'source_period',
+                       'success': 'is_success'} -%}
+    {{ return(renames.get(name, name)) }}
+{%- endmacro %}
+
+{% macro stage_lake_table(table_name, pattern) -%}
+    {#- A lake table's staging model: rename and cast every column. The columns and their
+        types are read from the lake source's YAML, which tests hold equal to the feed
+        contracts (ingestion/contracts/<feed>.yaml) and to the control tables' schema. -#}
+    {%- set node = lake_source_node(table_name) -%}
+    {%- set columns = node.columns.values() | list if node else [] -%}
 with source as (
 
-    select * from {{ lake_source(table_name, 'landed/' ~ table_name ~ '/*/*/*.parquet', names) }}
+    select * from {{ lake_source(table_name, pattern, columns | map(attribute='name') | list) }}
 
-),
+)
 
-renamed as (
+select
+    {%- for column in columns %}
+    cast({{ column.name }} as {{ lake_cast_type(column.data_type) }}) as {{ lake_column_alias(column.name) }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from source
+{%- endmacro %}
 
-    select
-        {%- for column in columns %}
-        cast({{ column.name }} as {{ lake_cast_type(column.data_type) }}) as {{ renames.get(column.name, column.name) }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from source
+{% macro stage_lake_feed(table_name) -%}
+    {#- A feed's staging model: the lake table staged, then the latest load of each
+        business key (the key is the lake source's meta.key). -#}
+    {%- set node = lake_source_node(table_name) -%}
+    {%- set columns = node.columns.values() | list if node else [] -%}
+with renamed as (
+
+    {{ stage_lake_table(table_name, 'landed/' ~ table_name ~ '/*/*/*.parquet') }}
 
 ),
 
@@ -48,7 +60,7 @@ deduplicated as (
 
 select
     {%- for column in columns %}
-    {{ renames.get(column.name, column.name) }}{{ ',' if not loop.last }}
+    {{ lake_column_alias(column.name) }}{{ ',' if not loop.last }}
     {%- endfor %}
 from deduplicated
 {%- endmacro %}

@@ -3,14 +3,20 @@ and the marts have the shapes the dashboards rely on."""
 
 from __future__ import annotations
 
+import csv
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
 from dbt_build_fixture import BuiltWarehouse
 from dbt_runner import run_dbt
 
-MONTHLY_KPIS = 20
+KPI_CATALOG = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "kpi_catalog.csv"
+with KPI_CATALOG.open(encoding="utf-8") as _catalog:
+    MONTHLY_KPIS = sum(
+        row["grain"] in ("month", "month_and_year") for row in csv.DictReader(_catalog)
+    )
 DEALERS = 6
 MONTHS = 24  # 2022-07 .. 2024-06
 

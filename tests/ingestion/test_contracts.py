@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import yaml
 from pydantic import ValidationError
@@ -14,7 +16,8 @@ from ingestion.contract.validate import explain_rows, validate_rows
 from ingestion.contracts import DEALER_FEEDS, FEEDS, FeedContract, contract
 from ingestion.contracts.landed import PARTITION_COLUMN, WAREHOUSE_TYPES, landed_columns
 from ingestion.contracts.model import CheckSpec
-from ingestion.landing import landed_schema
+from ingestion.control_db import SCHEMA as CONTROL_SCHEMA
+from ingestion.landing import QUARANTINE_SCHEMA, landed_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGING = ROOT / "dbt_project" / "models" / "staging" / "lake"
@@ -45,6 +48,21 @@ def test_lake_source_columns_and_key_equal_the_contract(feed: str) -> None:
     ]
     assert declared == expected
     assert tuple(table["meta"]["key"]) == FEEDS[feed].key
+
+
+@pytest.mark.parametrize("table", ["file_ledger", "gx_results", "feed_alerts"])
+def test_lake_source_columns_equal_the_control_table(table: str) -> None:
+    """The control tables' staging reads the columns the control database defines."""
+    with sqlite3.connect(":memory:") as conn:
+        conn.executescript(CONTROL_SCHEMA)
+        defined = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    assert [c["name"] for c in _lake_tables()[table]["columns"]] == defined
+
+
+def test_lake_source_columns_equal_the_quarantine_schema() -> None:
+    warehouse = {pa.string(): "varchar", pa.int64(): "bigint", pa.timestamp("us"): "timestamp"}
+    declared = [(c["name"], c["data_type"]) for c in _lake_tables()["quarantine"]["columns"]]
+    assert declared == [(f.name, warehouse[f.type]) for f in QUARANTINE_SCHEMA]
 
 
 @pytest.mark.parametrize("feed", DEALER_FEEDS)

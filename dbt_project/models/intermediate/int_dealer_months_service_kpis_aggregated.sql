@@ -96,6 +96,11 @@ select dealer_code, month_index, 'comeback_derived',
     derived_comebacks, ro_count, ro_count
 from visits
 union all
+-- a declared comeback is a rework RO and a derived one a repair RO: no RO is both
+select dealer_code, month_index, 'comeback',
+    declared_comebacks + derived_comebacks, ro_count, ro_count
+from visits
+union all
 select dealer_code, month_index, 'appointment_rate',
     appointments, ro_count, ro_count
 from visits

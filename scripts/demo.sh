@@ -53,7 +53,7 @@ if grep -q '^ *login: ' <<<"$bootstrap_out"; then
   data engineer (feed health):       dataeng / $(password_of dataeng)
   admin:                             admin / ${AFTERSALES_SUPERSET_ADMIN_PASSWORD:-admin-dev-password} (development default)
 Every other regional manager (rm_<region>) and dealer (<dealer code>) has its own password:
-$(grep '^ *login: ' <<<"$bootstrap_out" | sed -E 's/^ +login: (\S+)  password: (\S+)$/  \1 \/ \2/' | paste -sd' ' | fold -s -w 100)
+$(grep '^ *login: ' <<<"$bootstrap_out" | awk '{pair = $2 " / " $4; printf "  %-48s%s", pair, (NR % 2 == 0 ? "\n" : "")} END {if (NR % 2) print ""}')
 These passwords are shown only now; new ones: .venv/superset/bin/python superset/bootstrap.py --reset-passwords
 MSG
 else

@@ -240,7 +240,8 @@ def run(settings: BootstrapSettings, bundle_out: Path | None = None) -> dict[str
         f"[bold]ready[/bold] in {timings['total']:.1f}s ({origin}{settings.env}): "
         f"{report.dealers} dealers, "
         f"{len(report.regions)} regions, {report.users} users, {report.rls_rules} RLS rules "
-        f"on {report.datasets} datasets; warehouse {settings.warehouse}"
+        f"on {report.datasets} datasets; warehouse {settings.warehouse}",
+        soft_wrap=True,
     )
     if report.new_logins:
         console.print(LOGINS_HEADER, markup=False)

@@ -4,6 +4,8 @@ Measures, in one run on the same machine:
   1. dbt start-up: `dbt --version` and `dbt parse` (no SQL),
   2. a full `dbt build` on the lake without its last month,
   3. the rebuild after that month arrives (all models are tables: a full rebuild),
+  4. the publish copy: the marts copied from the build file into the served file, and the
+     sizes of the build file and the served file against the landed lake's,
 and reports the share of wall time spent in SQL (sum of node execution times from
 run_results.json) versus dbt's own start-up and orchestration, plus ratios against the
 start-up baseline. Results go to the console and to a JSON file.
@@ -28,6 +30,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from warehouse.publish import served_models, write_served_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_DIR = ROOT / "dbt_project"
@@ -170,6 +174,20 @@ def main(
         timings.append(
             run_timed(f"rebuild after {newest} arrives", ["build"], env, work / "t_build")
         )
+        started = time.perf_counter()
+        write_served_copy(
+            work / "warehouse.duckdb",
+            work / "served.duckdb",
+            served_models(work / "t_build" / "manifest.json"),
+        )
+        timings.append(
+            Timing("publish copy (marts into the served file)", time.perf_counter() - started)
+        )
+        sizes = {
+            "lake_bytes": sum(p.stat().st_size for p in lake.rglob("*") if p.is_file()),
+            "build_bytes": (work / "warehouse.duckdb").stat().st_size,
+            "served_bytes": (work / "served.duckdb").stat().st_size,
+        }
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -199,7 +217,14 @@ def main(
         "start-up+parse = wall - dbt execution phase; SQL busy = union of node execute "
         "intervals (run_results.json). "
         f"parse / full build: {timings[1].wall_seconds / timings[2].wall_seconds:.0%}; "
-        f"rebuild / full build: {timings[3].wall_seconds / timings[2].wall_seconds:.2f}"
+        f"rebuild / full build: {timings[3].wall_seconds / timings[2].wall_seconds:.2f}; "
+        f"publish copy / full build: {timings[4].wall_seconds / timings[2].wall_seconds:.2f}"
+    )
+    console.print(
+        f"landed lake {sizes['lake_bytes'] / 1e6:.1f} MB; build file "
+        f"{sizes['build_bytes'] / 1e6:.1f} MB ({sizes['build_bytes'] / sizes['lake_bytes']:.2f}x); "
+        f"served warehouse {sizes['served_bytes'] / 1e6:.1f} MB "
+        f"({sizes['served_bytes'] / sizes['lake_bytes']:.2f}x the lake)"
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(
@@ -208,6 +233,7 @@ def main(
                 "lake": str(lake),
                 "newest_period": newest,
                 "threads": threads,
+                "sizes": sizes,
                 "timings": [asdict(t) | {"startup_seconds": t.startup_seconds} for t in timings],
             },
             indent=2,

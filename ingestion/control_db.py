@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -72,11 +72,28 @@ CREATE TABLE IF NOT EXISTS feed_alerts (
     period TEXT,
     message TEXT
 )"""
+LANDING_JOURNAL_DDL = """
+CREATE TABLE IF NOT EXISTS landing_journal (
+    run_id TEXT NOT NULL,
+    dealer_code TEXT NOT NULL,
+    staged TEXT,
+    target TEXT NOT NULL
+)"""
+LANDED_FILES_DDL = """
+CREATE TABLE IF NOT EXISTS landed_files (
+    path TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    rows INTEGER,
+    run_id TEXT
+)"""
 SCHEMA = (
     ";\n".join(
         (
             FILE_LEDGER_DDL,
+            LANDING_JOURNAL_DDL,
+            LANDED_FILES_DDL,
             "CREATE INDEX IF NOT EXISTS ix_ledger_path ON file_ledger (file_path)",
+            "CREATE INDEX IF NOT EXISTS ix_ledger_sha ON file_ledger (file_sha256)",
             "CREATE INDEX IF NOT EXISTS ix_ledger_dealer_feed ON file_ledger (dealer_code, feed, period)",
             GX_RESULTS_DDL,
             FEED_ALERTS_DDL,
@@ -164,34 +181,62 @@ def insert_alerts(conn: sqlite3.Connection, alerts: Iterable[dict[str, Any]]) ->
     return len(rows)
 
 
-def insert_ledger(conn: sqlite3.Connection, entries: Iterable[dict[str, Any]]) -> int:
-    counts = ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate")
-    rows = [
-        tuple((e.get(c) or 0) if c in counts else e.get(c) for c in LEDGER_COLUMNS) for e in entries
+_COUNTS = ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate")
+LEDGER_INSERT = (
+    f"INSERT INTO file_ledger ({', '.join(LEDGER_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(LEDGER_COLUMNS))})"
+)
+GX_INSERT = (
+    f"INSERT INTO gx_results ({', '.join(GX_RESULT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(GX_RESULT_COLUMNS))})"
+)
+
+
+def _ledger_rows(entries: Iterable[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [
+        tuple((e.get(c) or 0) if c in _COUNTS else e.get(c) for c in LEDGER_COLUMNS)
+        for e in entries
     ]
-    if rows:
-        sql = (
-            f"INSERT INTO file_ledger ({', '.join(LEDGER_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(LEDGER_COLUMNS))})"
+
+
+def _gx_rows(results: Iterable[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [
+        tuple(
+            (None if r.get(c) is None else (r[c] if c != "observed_value" else str(r[c])))
+            for c in GX_RESULT_COLUMNS
         )
-        _write(conn, sql, rows)
+        for r in results
+    ]
+
+
+def insert_ledger(conn: sqlite3.Connection, entries: Iterable[dict[str, Any]]) -> int:
+    rows = _ledger_rows(entries)
+    if rows:
+        _write(conn, LEDGER_INSERT, rows)
     return len(rows)
 
 
 def insert_gx_results(conn: sqlite3.Connection, results: Iterable[dict[str, Any]]) -> int:
-    cols = GX_RESULT_COLUMNS
-    rows = [
-        tuple(
-            (None if r.get(c) is None else (r[c] if c != "observed_value" else str(r[c])))
-            for c in cols
-        )
-        for r in results
-    ]
+    rows = _gx_rows(results)
     if rows:
-        _write(
-            conn, f"INSERT INTO gx_results ({', '.join(cols)}) VALUES ({', '.join('?' * 11)})", rows
-        )
+        _write(conn, GX_INSERT, rows)
     return len(rows)
+
+
+@_while_locked
+def commit_run(
+    conn: sqlite3.Connection,
+    entries: list[dict[str, Any]],
+    results: list[dict[str, Any]],
+    also: Callable[[sqlite3.Connection], None] | None = None,
+) -> None:
+    """A run's ledger rows, gate results and (`also`) landing journal in one transaction:
+    a kill leaves all of them or none."""
+    with conn:
+        conn.executemany(LEDGER_INSERT, _ledger_rows(entries))
+        conn.executemany(GX_INSERT, _gx_rows(results))
+        if also is not None:
+            also(conn)
 
 
 def latest_entries(conn: sqlite3.Connection, file_paths: list[str]) -> dict[str, dict[str, Any]]:
@@ -210,6 +255,25 @@ def latest_entries(conn: sqlite3.Connection, file_paths: list[str]) -> dict[str,
                 out[row["file_path"]] = dict(row)
     finally:
         conn.row_factory = None
+    return out
+
+
+def loaded_content(conn: sqlite3.Connection, shas: list[str]) -> dict[str, str]:
+    """sha256 -> path of a file whose current version (latest entry that is not a skip) has
+    that content, was landed (loaded or released) and had data rows."""
+    out: dict[str, str] = {}
+    for i in range(0, len(shas), 400):
+        chunk = shas[i : i + 400]
+        marks = ", ".join("?" * len(chunk))
+        sql = (
+            "SELECT l.file_sha256, l.file_path FROM file_ledger l JOIN ("
+            "SELECT file_path, MAX(rowid) AS m FROM file_ledger WHERE status != 'skipped' AND "
+            f"file_path IN (SELECT file_path FROM file_ledger WHERE file_sha256 IN ({marks})) "
+            "GROUP BY file_path) x ON l.rowid = x.m WHERE l.status IN ('loaded', 'released') "
+            f"AND l.rows_read > 0 AND l.file_sha256 IN ({marks}) ORDER BY l.rowid"
+        )
+        for sha, path in conn.execute(sql, [*chunk, *chunk]):
+            out.setdefault(sha, path)
     return out
 
 
@@ -242,7 +306,7 @@ def export_tables(db_path: Path, out_dir: Path) -> dict[str, int]:
             columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
             arrays = {}
             for name, values in zip(names, columns, strict=True):
-                if name in ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate"):
+                if name in _COUNTS:
                     arrays[name] = pa.array(values, type=pa.int64())
                 elif name == "success":
                     arrays[name] = pa.array(

@@ -97,15 +97,16 @@ def classify(
 
 
 def list_inbox(inbox: Path) -> dict[str, list[str]]:
-    """Every regular file under inbox/<dealer>/..., grouped by top folder; links not followed."""
+    """Every file under inbox/<dealer>/..., grouped by top folder; links not followed.
+
+    Names beginning with `.` are listed like any other: a hidden dealer folder or file is
+    rejected with a ledger row (classify), never silently passed over."""
     out: dict[str, list[str]] = {}
     if not inbox.is_dir():
         return out
     with os.scandir(inbox) as top:
         dealer_entries = sorted(top, key=lambda e: e.name)
     for dealer in dealer_entries:
-        if dealer.name.startswith("."):
-            continue
         if dealer.is_symlink() or not dealer.is_dir(follow_symlinks=False):
             out.setdefault(dealer.name, []).append(dealer.name + "/")
             continue
@@ -118,8 +119,6 @@ def list_inbox(inbox: Path) -> dict[str, list[str]]:
             except FileNotFoundError:  # removed while listing
                 continue
             for entry in entries:
-                if entry.name.startswith("."):
-                    continue
                 child = f"{rel}/{entry.name}"
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, child))

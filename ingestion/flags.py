@@ -2,20 +2,57 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
 
-from ingestion.contract.checks import CheckContext, any_failure
+from ingestion.contract.checks import ROLLBACK_COLUMNS, CheckContext, any_failure
 from ingestion.contracts import FEEDS
 
 
-def compute_flags(feed: str, rows: pd.DataFrame, now: pd.Timestamp | None = None) -> pd.Series:
-    """`;`-separated flag ids per row ('' when none), in the contract's order."""
+def compute_flags(
+    feed: str,
+    rows: pd.DataFrame,
+    now: pd.Timestamp | None = None,
+    history: pd.DataFrame | None = None,
+) -> pd.Series:
+    """`;`-separated flag ids per row ('' when none), in the contract's order. `history`:
+    earlier landed rows the history-aware flags compare with (``landed_rollback_history``)."""
     contract = FEEDS[feed]
-    ctx = CheckContext(now=now if now is not None else pd.Timestamp.now())
+    ctx = CheckContext(now=now if now is not None else pd.Timestamp.now(), history=history)
     out = np.full(len(rows), "", dtype=object)
     for spec in contract.flags:
         m = any_failure(rows, spec, contract, ctx).to_numpy(dtype=bool)
         if m.any():
             out[m] = np.where(out[m] == "", spec.id, out[m] + ";" + spec.id)
     return pd.Series(out, index=rows.index, dtype=object)
+
+
+def needs_history(feed: str) -> bool:
+    return any(spec.check == "odometer_rollback" for spec in FEEDS[feed].flags)
+
+
+def landed_rollback_history(
+    landed_dir: Path, feed: str, vins: Iterable[str], replaced: set[tuple[str, str]]
+) -> pd.DataFrame | None:
+    """ROLLBACK_COLUMNS of the landed rows of `vins`, all dealers, except the (dealer,
+    period) partitions this batch replaces; None when the feed has no such flag."""
+    if not needs_history(feed):
+        return None
+    files = [
+        str(path)
+        for path in sorted((landed_dir / feed).glob("dealer_code=*/period=*/data.parquet"))
+        if (path.parent.parent.name.split("=", 1)[1], path.parent.name.split("=", 1)[1])
+        not in replaced
+    ]
+    wanted = sorted({v for v in vins if isinstance(v, str)})
+    if not files or not wanted:
+        return None
+    table = ds.dataset(files, format="parquet").to_table(
+        columns=ROLLBACK_COLUMNS, filter=pc.field("vin").isin(wanted)
+    )
+    return table.to_pandas() if table.num_rows else None

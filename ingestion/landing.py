@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pyarrow.parquet as pq
 
 from ingestion.contracts import FEEDS
 from ingestion.contracts.landed import landed_columns
+from ingestion.lake_state import StagedOp, fault_point, file_sha256, landing_failed, staged_path
 
 ARROW_TYPES = {
     "str": pa.string(),
@@ -106,52 +105,67 @@ def _write_options(schema: pa.Schema) -> dict[str, object]:
     }
 
 
-def write_atomic(table: pa.Table, target: Path, options: dict[str, object] | None = None) -> None:
-    """Write `table` to `target` through a temporary file and a rename, so a reader sees
-    the old partition or the new one, never half of one. `options` override the landing's
-    Parquet settings (keyword arguments of ``pyarrow.parquet.write_table``)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    settings = _write_options(table.schema) if options is None else options
-    pq.write_table(table, tmp, **settings)  # type: ignore[arg-type]
-    os.replace(tmp, target)
-
-
-def remove_partition(target: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        target.unlink()
+def _dealer_of(target: Path) -> str:
+    return next(p.split("=", 1)[1] for p in target.parts if p.startswith("dealer_code="))
 
 
 class PartitionWrites:
-    """Partition writes and removals of one batch, run on a few threads (Parquet encoding
-    releases the GIL). Operations on the same partition keep their order; `run` returns
-    when every operation is done and raises the first failure."""
+    """Partition writes and removals of one batch, staged on a few threads (Parquet encoding
+    releases the GIL). Only the last operation on a partition counts; `stage` writes every
+    new partition to a hidden staged file beside its target and returns the changes for the
+    run's commit (``ingestion.lake_state``); nothing is visible before the commit's renames."""
 
     def __init__(self, threads: int = WRITE_THREADS) -> None:
         self._threads = threads
-        self._ops: dict[Path, list[pa.Table | None]] = {}
+        self._ops: dict[Path, pa.Table | None] = {}
 
     def write(self, table: pa.Table, target: Path) -> None:
-        self._ops.setdefault(target, []).append(table)
+        self._ops[target] = table
 
     def remove(self, target: Path) -> None:
-        self._ops.setdefault(target, []).append(None)
+        self._ops[target] = None
+
+    def extend(self, other: PartitionWrites) -> None:
+        self._ops.update(other._ops)
 
     @staticmethod
-    def _apply(target: Path, ops: list[pa.Table | None]) -> None:
-        for table in ops:
-            if table is None:
-                remove_partition(target)
-            else:
-                write_atomic(table, target)
+    def _stage(target: Path, table: pa.Table | None, token: str) -> StagedOp:
+        dealer = _dealer_of(target)
+        if table is None:
+            return StagedOp(dealer, target, None)
+        staged = staged_path(target, token)
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            pq.write_table(table, staged, **_write_options(table.schema))  # type: ignore[arg-type]
+            fault_point("ingest.staging")
+        except OSError as exc:
+            staged.unlink(missing_ok=True)
+            raise landing_failed(target, exc) from exc
+        return StagedOp(dealer, target, staged, file_sha256(staged), table.num_rows)
 
-    def run(self) -> None:
+    def stage(self, token: str) -> list[StagedOp]:
+        """Write the staged files; on any failure remove those written and raise it."""
         ops, self._ops = self._ops, {}
-        if len(ops) < 2 or self._threads < 2:
-            for target, todo in ops.items():
-                self._apply(target, todo)
-            return
-        with ThreadPoolExecutor(self._threads) as pool:
-            futures = [pool.submit(self._apply, t, todo) for t, todo in ops.items()]
-        for future in futures:
-            future.result()
+        items = sorted(ops.items(), key=lambda kv: str(kv[0]))
+        done: list[StagedOp] = []
+        try:
+            if len(items) < 2 or self._threads < 2:
+                for target, table in items:
+                    done.append(self._stage(target, table, token))
+            else:
+                with ThreadPoolExecutor(self._threads) as pool:
+                    futures = [pool.submit(self._stage, t, tb, token) for t, tb in items]
+                errors = []
+                for future in futures:
+                    try:
+                        done.append(future.result())
+                    except Exception as exc:  # collect, clean up, re-raise the first
+                        errors.append(exc)
+                if errors:
+                    raise errors[0]
+        except BaseException:
+            for op in done:
+                if op.staged is not None:
+                    op.staged.unlink(missing_ok=True)
+            raise
+        return done

@@ -15,6 +15,9 @@ from ingestion.readers.base import RawTable
 from ingestion.registry.schema import DialectProfile
 
 LINEAGE = ["_file_idx", "_source_row", "_malformed"]
+CELL_PADDING = " \t\u00a0\u3000"
+"""Trimmed from both ends of every cell (spaces, tabs, no-break and ideographic spaces);
+line breaks are kept: a trailing newline inside a quoted text field is part of the value."""
 
 
 @dataclass
@@ -45,8 +48,9 @@ def _text_column(chunks: list[pa.Array | pa.ChunkedArray]) -> np.ndarray:
     column = pa.chunked_array(
         [c for chunk in chunks for c in getattr(chunk, "chunks", [chunk])], pa.string()
     )
-    trimmed = pc.utf8_trim_whitespace(column)
-    blank = pc.equal(trimmed, "")
+    # spaces around a cell are padding; line breaks inside a quoted field are content
+    trimmed = pc.utf8_trim(column, CELL_PADDING)
+    blank = pc.equal(pc.utf8_trim_whitespace(trimmed), "")
     cells = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed).to_pylist()
     out = np.empty(len(cells), dtype=object)
     out[:] = cells  # to_pylist + fill is faster than Arrow's to_numpy for strings

@@ -9,6 +9,14 @@ from typing import Any
 from ingestion.control_db import connect, control_db, export_tables, latest_entries
 from ingestion.dealer_master import land_dealers, load_dealer_master
 from ingestion.discovery import list_inbox
+from ingestion.lake_state import (
+    LakeDamaged,
+    complete_pending,
+    dealer_locks,
+    pending_dealers,
+    remove_orphan_temporaries,
+    verify_landed,
+)
 from ingestion.registry import load_registry
 from ingestion.settings import ConfigError, Settings, resolve_settings
 from ingestion.shard import Progress, ingest_files
@@ -71,12 +79,43 @@ def land_dealer_master(settings: Settings | None = None) -> dict[str, Any]:
     """Land the dealer master; `changed` is false when the landed copy was already equal."""
     s = resolve_settings(settings)
     master = load_dealer_master(s.dealer_master)
-    changed = land_dealers(master, s.landed_dir / "dealers" / "data.parquet")
+    target = s.landed_dir / "dealers" / "data.parquet"
+    remove_orphan_temporaries(target.parent, ".data.parquet.tmp-*")
+    changed = land_dealers(master, target)
     return {"dealers": len(master.rows), "changed": changed}
+
+
+def settle_lake(settings: Settings | None = None) -> dict[str, Any]:
+    """Make the lake safe to read (the warehouse build calls this first): complete the
+    renames of a killed run that had committed (under its dealers' locks), export the
+    control tables (a run killed before its export leaves them behind the ledger), then
+    check every landed file against the manifest. Raises LakeDamaged naming each missing or
+    damaged file."""
+    s = resolve_settings(settings)
+    if not s.control_db.exists():
+        return {"completed": 0, "checked": 0}
+    with control_db(s.control_db) as conn:
+        pending = pending_dealers(conn)
+        completed: list[str] = []
+        if pending:
+            with dealer_locks(s.lake, pending, "warehouse-build", s.lock_timeout):
+                completed = complete_pending(conn, s.lake, pending)
+        problems = verify_landed(conn, s.lake)
+        checked = int(conn.execute("SELECT count(*) FROM landed_files").fetchone()[0])
+    export_control_tables(s)
+    if problems:
+        raise LakeDamaged(
+            f"{len(problems)} landed file(s) do not match what ingestion wrote: "
+            + "; ".join(problems[:10])
+            + ". Reprocess the files of those partitions (aftersales reprocess) or restore them."
+        )
+    return {"completed": len(completed), "checked": checked}
 
 
 def export_control_tables(settings: Settings | None = None) -> dict[str, int]:
     s = resolve_settings(settings)
+    if s.control_export_dir.is_dir():
+        remove_orphan_temporaries(s.control_export_dir, "*.tmp-*")
     return export_tables(s.control_db, s.control_export_dir)
 
 

@@ -23,6 +23,7 @@ _ENV_FIELDS = {
     "lake": "AFTERSALES_LAKE",
     "warehouse": "AFTERSALES_WAREHOUSE",
     "shard_size": "AFTERSALES_SHARD_SIZE",
+    "lock_timeout": "AFTERSALES_LOCK_TIMEOUT",
     "phone_hmac_key": "AFTERSALES_PHONE_HMAC_KEY",
     "env": "AFTERSALES_ENV",
     "registry_path": "AFTERSALES_FEED_REGISTRY",
@@ -45,6 +46,9 @@ class Settings(BaseModel):
     lake: Path = Path("var/lake")
     warehouse: Path = Path("var/warehouse/aftersales.duckdb")
     shard_size: int = Field(2000, ge=1)
+    lock_timeout: float = Field(
+        3600.0, ge=0, description="seconds a run waits for another run holding its dealers"
+    )
     phone_hmac_key: str = DEV_PHONE_HMAC_KEY
     env: Literal["development", "test", "production"] = "development"
     registry_path: Path = Path("ingestion/config/registry.yaml")

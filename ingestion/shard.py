@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import sqlite3
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -18,15 +19,25 @@ import pyarrow as pa
 from ingestion.clock import local_now
 from ingestion.contracts import DEALER_FEEDS, FEEDS
 from ingestion.control_db import (
+    commit_run,
     connect,
-    insert_ledger,
     latest_entries,
+    loaded_content,
     loaded_history,
 )
-from ingestion.dealer_master import load_dealer_master
+from ingestion.dealer_master import DealerMaster, load_dealer_master
 from ingestion.discovery import classify
 from ingestion.feed_batch import FileJob, process_feed
-from ingestion.flags import compute_flags
+from ingestion.flags import compute_flags, landed_rollback_history
+from ingestion.lake_state import (
+    StagedOp,
+    complete_pending,
+    complete_run,
+    dealer_locks,
+    fault_point,
+    record_commit,
+    sweep_staged,
+)
 from ingestion.landing import (
     QUARANTINE_SCHEMA,
     PartitionWrites,
@@ -35,7 +46,7 @@ from ingestion.landing import (
     to_landed_table,
 )
 from ingestion.phone import hash_phones, mask_phones
-from ingestion.quality.gate import run_quality_gate, write_results
+from ingestion.quality.gate import run_quality_gate
 from ingestion.registry import load_registry
 from ingestion.settings import Settings
 
@@ -70,103 +81,27 @@ def ingest_files(
 
     A file whose content was seen before is skipped (loaded) or keeps its status (held,
     rejected) unless it is in `release` (a held file loads) or `reprocess` (processed again
-    with the current registry, e.g. after a dialect profile was corrected)."""
+    with the current registry, e.g. after a dialect profile was corrected). A file with the
+    content of another file already landed (another name, e.g. another month) is skipped.
+
+    The run holds its dealers' locks from reading the ledger to the last rename, and lands
+    through staged files and one control-DB commit (``ingestion.lake_state``)."""
     run_id = run_id or f"run-{uuid.uuid4().hex[:12]}"
     started = _utc_now()
     clock = pd.Timestamp(now) if now is not None else local_now()
-    registry = load_registry(settings)
     master = load_dealer_master(settings.dealer_master)
-    known = master.codes
-    vendors = master.vendors()
-    inbox = settings.inbox
+    dealers = sorted({rel.split("/", 1)[0] for rel in rel_paths} & set(master.codes))
+    lake = settings.lake
     conn = connect(settings.control_db)
     ledger: list[dict[str, Any]] = []
     unchanged = 0
     try:
-        previous = latest_entries(conn, rel_paths)
-        jobs_by_feed: dict[str, list[FileJob]] = defaultdict(list)
-        for i, rel in enumerate(rel_paths):
-            info = classify(rel, inbox, known, registry.config)
-            base = {
-                "file_path": rel,
-                "dealer_code": info.dealer_code,
-                "feed": info.feed,
-                "period": info.period,
-                "run_id": run_id,
-                "started_at": _iso(_utc_now()),
-            }
-            if info.problem:
-                ledger.append(
-                    {
-                        **base,
-                        "status": "rejected",
-                        "reason": f"{info.problem[0]}: {info.problem[1]}",
-                        "rows_read": 0,
-                    }
-                )
-                continue
-            try:
-                data = _read_bytes(inbox / rel)
-            except OSError as exc:
-                ledger.append(
-                    {
-                        **base,
-                        "status": "rejected",
-                        "rows_read": 0,
-                        "reason": f"unreadable: {exc.strerror or exc}",
-                    }
-                )
-                continue
-            sha = hashlib.sha256(data).hexdigest()
-            prev = previous.get(rel)
-            if prev and prev["file_sha256"] == sha and rel not in release and rel not in reprocess:
-                if prev["status"] in ("loaded", "released", "skipped"):
-                    ledger.append(
-                        {
-                            **base,
-                            "file_sha256": sha,
-                            "dialect": prev["dialect"],
-                            "status": "skipped",
-                            "rows_read": 0,
-                            "reason": "same content already loaded",
-                        }
-                    )
-                else:
-                    unchanged += 1  # held / rejected content unchanged: its status stands
-                continue
-            profile = registry.dialect_for(info.dealer_code, vendors.get(info.dealer_code))
-            assert info.feed is not None and info.period is not None
-            jobs_by_feed[info.feed].append(
-                FileJob(
-                    i,
-                    rel,
-                    info.dealer_code,
-                    info.feed,
-                    info.period,
-                    sha,
-                    data,
-                    profile,
-                    outcome=base,
-                )
+        with dealer_locks(lake, dealers, run_id, settings.lock_timeout):
+            completed = complete_pending(conn, lake, dealers)  # a killed run's renames
+            sweep_staged((settings.landed_dir, settings.quarantine_dir), dealers)
+            ledger, unchanged = _ingest_locked(
+                settings, master, conn, rel_paths, run_id, clock, release, reprocess, progress
             )
-        history = loaded_history(
-            conn, sorted({j.dealer_code for js in jobs_by_feed.values() for j in js})
-        )
-        gx_rows: list[dict[str, Any]] = []
-        for feed in DEALER_FEEDS:
-            jobs = jobs_by_feed.get(feed, [])
-            if not jobs:
-                continue
-            entries, results = _ingest_feed(settings, feed, jobs, history, run_id, clock, release)
-            ledger.extend(entries)
-            gx_rows.extend(results)
-            if progress:
-                progress(feed, len(jobs))
-        finished = _iso(_utc_now())
-        for e in ledger:
-            e.setdefault("finished_at", finished)
-        insert_ledger(conn, ledger)
-        write_results(conn, gx_rows)
     finally:
         conn.close()
     summary: dict[str, Any] = {"run_id": run_id, "files": len(rel_paths), "unchanged": unchanged}
@@ -176,9 +111,169 @@ def ingest_files(
     # feeds whose landed data this run wrote or replaced: what the warehouse must rebuild
     summary["feeds_changed"] = sorted(
         {str(e["feed"]) for e in ledger if e["status"] in LANDING_STATUSES}
+        | {target.split("/")[1] for target in completed if target.startswith("landed/")}
     )
     summary["seconds"] = round((_utc_now() - started).total_seconds(), 3)
     return summary
+
+
+def _skipped(base: dict[str, Any], sha: str, dialect: str | None, reason: str) -> dict[str, Any]:
+    return {
+        **base,
+        "file_sha256": sha,
+        "dialect": dialect,
+        "status": "skipped",
+        "rows_read": 0,
+        "reason": reason,
+    }
+
+
+def _ingest_locked(
+    settings: Settings,
+    master: DealerMaster,
+    conn: sqlite3.Connection,
+    rel_paths: list[str],
+    run_id: str,
+    clock: pd.Timestamp,
+    release: frozenset[str],
+    reprocess: frozenset[str],
+    progress: Progress | None,
+) -> tuple[list[dict[str, Any]], int]:
+    registry = load_registry(settings)
+    known = master.codes
+    vendors = master.vendors()
+    inbox = settings.inbox
+    ledger: list[dict[str, Any]] = []
+    unchanged = 0
+    previous = latest_entries(conn, rel_paths)
+    jobs_by_feed: dict[str, list[FileJob]] = defaultdict(list)
+    copies: list[tuple[FileJob, FileJob]] = []  # (later copy, first file) of the same content
+    first_of: dict[str, FileJob] = {}
+    read: list[tuple[int, str, dict[str, Any], Any, bytes, str]] = []
+    for i, rel in enumerate(rel_paths):
+        info = classify(rel, inbox, known, registry.config)
+        base = {
+            "file_path": rel,
+            "dealer_code": info.dealer_code,
+            "feed": info.feed,
+            "period": info.period,
+            "run_id": run_id,
+            "started_at": _iso(_utc_now()),
+        }
+        if info.problem:
+            ledger.append(
+                {
+                    **base,
+                    "status": "rejected",
+                    "reason": f"{info.problem[0]}: {info.problem[1]}",
+                    "rows_read": 0,
+                }
+            )
+            continue
+        try:
+            data = _read_bytes(inbox / rel)
+        except OSError as exc:
+            ledger.append(
+                {
+                    **base,
+                    "status": "rejected",
+                    "rows_read": 0,
+                    "reason": f"unreadable: {exc.strerror or exc}",
+                }
+            )
+            continue
+        read.append((i, rel, base, info, data, hashlib.sha256(data).hexdigest()))
+    elsewhere = loaded_content(conn, sorted({r[5] for r in read}))
+    for i, rel, base, info, data, sha in read:
+        prev = previous.get(rel)
+        if prev and prev["file_sha256"] == sha and rel not in release and rel not in reprocess:
+            if prev["status"] in ("loaded", "released", "skipped"):
+                ledger.append(_skipped(base, sha, prev["dialect"], "same content already loaded"))
+            else:
+                unchanged += 1  # held / rejected content unchanged: its status stands
+            continue
+        profile = registry.dialect_for(info.dealer_code, vendors.get(info.dealer_code))
+        other = elsewhere.get(sha)
+        if other is not None and other != rel:
+            ledger.append(
+                _skipped(base, sha, profile.name, f"same content as {other}, already loaded")
+            )
+            continue
+        assert info.feed is not None and info.period is not None
+        job = FileJob(
+            i, rel, info.dealer_code, info.feed, info.period, sha, data, profile, outcome=base
+        )
+        if sha in first_of:
+            copies.append((job, first_of[sha]))
+            continue
+        first_of[sha] = job
+        jobs_by_feed[info.feed].append(job)
+    history = loaded_history(
+        conn, sorted({j.dealer_code for js in jobs_by_feed.values() for j in js})
+    )
+    gx_rows: list[dict[str, Any]] = []
+    staged: list[StagedOp] = []
+    try:
+        entries, results = _ingest_jobs(
+            settings, jobs_by_feed, history, run_id, clock, release, progress, staged
+        )
+        # a later copy of a file this run landed is skipped; of one it did not, processed
+        outcome = {e["file_path"]: e for e in entries}
+        again: dict[str, list[FileJob]] = defaultdict(list)
+        for job, first in copies:
+            done = outcome[first.rel_path]
+            if done["status"] in LANDING_STATUSES and done["rows_read"]:
+                reason = f"same content as {first.rel_path}, already loaded"
+                entries.append(_skipped(job.outcome, job.sha256, job.dialect.name, reason))
+            else:
+                again[job.feed].append(job)
+        more, more_results = _ingest_jobs(
+            settings, again, history, run_id, clock, release, progress, staged
+        )
+        ledger.extend(entries + more)
+        gx_rows.extend(results + more_results)
+        fault_point("ingest.staged")
+        finished = _iso(_utc_now())
+        for e in ledger:
+            e.setdefault("finished_at", finished)
+        lake = settings.lake
+        commit_run(conn, ledger, gx_rows, lambda c: record_commit(c, lake, run_id, staged))
+    except BaseException:
+        for op in staged:
+            if op.staged is not None:
+                op.staged.unlink(missing_ok=True)
+        raise
+    fault_point("ingest.committed")
+    complete_run(conn, settings.lake, run_id, staged)
+    return ledger, unchanged
+
+
+def _ingest_jobs(
+    settings: Settings,
+    jobs_by_feed: dict[str, list[FileJob]],
+    history: list[tuple[str, str, str, int]],
+    run_id: str,
+    clock: pd.Timestamp,
+    release: frozenset[str],
+    progress: Progress | None,
+    staged: list[StagedOp],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Process, gate and stage the files of each feed; staged changes go to `staged`."""
+    entries: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = []
+    for feed in DEALER_FEEDS:
+        jobs = jobs_by_feed.get(feed, [])
+        if not jobs:
+            continue
+        feed_entries, feed_results, writes = _ingest_feed(
+            settings, feed, jobs, history, run_id, clock, release
+        )
+        staged.extend(writes.stage(run_id))
+        entries.extend(feed_entries)
+        results.extend(feed_results)
+        if progress:
+            progress(feed, len(jobs))
+    return entries, results
 
 
 def _ingest_feed(
@@ -189,7 +284,7 @@ def _ingest_feed(
     run_id: str,
     clock: pd.Timestamp,
     release: frozenset[str],
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], PartitionWrites]:
     result = process_feed(feed, jobs, clock)
     files = []
     for job in jobs:
@@ -219,9 +314,11 @@ def _ingest_feed(
         valid["_file_sha256"] = valid["_file_idx"].map({j.idx: j.sha256 for j in jobs})
     verdicts: dict[str, tuple[str, str]] = {}
     results: list[dict[str, Any]] = []
+    if not valid.empty:
+        replaced = {(j.dealer_code, j.period) for j in jobs}
+        past = landed_rollback_history(settings.landed_dir, feed, valid["vin"], replaced)
+        valid["dq_flags"] = compute_flags(feed, valid, history=past)
     if reaches_gate:
-        if not valid.empty:
-            valid["dq_flags"] = compute_flags(feed, valid)
         gate_rows = (
             valid.drop(
                 columns=[c for c in valid.columns if c.endswith("__raw") or c.endswith("__valid")]
@@ -302,8 +399,7 @@ def _ingest_feed(
                 "gate_failures": gate_failures,
             }
         )
-    writes.run()
-    return entries, results
+    return entries, results, writes
 
 
 def _prepare_landed(

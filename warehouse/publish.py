@@ -1,13 +1,18 @@
 """Build the warehouse into a new DuckDB file and publish it atomically over the served one.
 
-Readers (Superset) open the served file per query. Publishing is `os.replace`, so a reader
-sees either the old or the new file, never a half-written one; a reader that already has the
-old file open keeps reading the old inode. A failed build never touches the served file.
+dbt builds every layer (staging, intermediate, marts) into a build file; the served file
+holds only what users read — the models of the `marts` folder, listed from dbt's manifest —
+copied into a new file, so the served warehouse carries no staging or intermediate copies of
+the data. Readers (Superset) open the served file per query. Publishing is `os.replace`, so
+a reader sees either the old or the new file, never a half-written one; a reader that already
+has the old file open keeps reading the old inode. A failed build never touches the served
+file.
 """
 
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import re
@@ -19,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ingestion.lake_state import fault_point
 from warehouse.dbt_build import DEFAULT_PROJECT_DIR, DbtMode, run_dbt_build
 
 log = logging.getLogger(__name__)
@@ -79,8 +85,33 @@ def _build_label(run_label: str | None) -> str:
     return f"{stamp}-{label or uuid.uuid4().hex[:8]}"
 
 
+def served_models(manifest: Path) -> list[str]:
+    """The models users read: every model of the project's `marts` folder."""
+    nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"].values()
+    return sorted(
+        n["alias"] or n["name"]
+        for n in nodes
+        if n["resource_type"] == "model" and "marts" in n["fqn"][1:-1]
+    )
+
+
+def write_served_copy(build_path: Path, target: Path, models: list[str]) -> None:
+    """Copy `models` from the build file into a new DuckDB file `target`. The copy runs in
+    the build file's own connection (an in-process dbt run may still hold that file, and
+    DuckDB attaches a file once per process)."""
+    import duckdb
+
+    target.unlink(missing_ok=True)
+    with duckdb.connect(str(build_path)) as con:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"ATTACH '{target}' AS served")
+        for model in models:
+            con.execute(f'CREATE TABLE served.main."{model}" AS SELECT * FROM main."{model}"')
+        con.execute("DETACH served")
+
+
 def checkpoint_and_count(build_path: Path) -> dict[str, int]:
-    """CHECKPOINT the finished build and return row counts of its tables (schema main)."""
+    """CHECKPOINT a finished warehouse file and return row counts of its tables (schema main)."""
     import duckdb
 
     with duckdb.connect(str(build_path)) as con:
@@ -112,6 +143,17 @@ def _discard(build_path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def _settle_lake(settings: Any) -> None:
+    """Complete a killed ingestion's landing and check the landed files before reading them."""
+    from ingestion.lake_state import LakeDamaged
+    from ingestion.pipeline import settle_lake
+
+    try:
+        settle_lake(settings)
+    except LakeDamaged as exc:
+        raise WarehouseBuildFailed(f"{exc} The served warehouse is left unchanged.") from exc
+
+
 def build_and_publish(
     settings: Any,
     *,
@@ -129,6 +171,7 @@ def build_and_publish(
     started = time.perf_counter()
     with writer_lock(build_dir):
         cleaned = clean_build_dir(build_dir)
+        _settle_lake(settings)
         build_path = build_dir / f"{BUILD_PREFIX}{_build_label(run_label)}.duckdb"
         dbt = run_dbt_build(
             build_path,
@@ -143,12 +186,20 @@ def build_and_publish(
                 f"warehouse build failed, {served} left unchanged: {dbt.describe_failure()}"
             )
         t0 = time.perf_counter()
+        served_copy = build_path.with_suffix(".served.duckdb")
         try:
-            table_rows = checkpoint_and_count(build_path)
+            models = served_models(build_dir / "dbt_target" / "manifest.json")
+            write_served_copy(build_path, served_copy, models)
+            table_rows = checkpoint_and_count(served_copy)
         except Exception as exc:
             _discard(build_path)
-            raise WarehouseBuildFailed(f"cannot checkpoint {build_path.name}: {exc}") from exc
-        checkpoint_seconds = time.perf_counter() - t0
+            _discard(served_copy)
+            raise WarehouseBuildFailed(
+                f"cannot copy the marts of {build_path.name}: {exc}"
+            ) from exc
+        _discard(build_path)
+        build_path = served_copy
+        copy_seconds = time.perf_counter() - t0
         if not table_rows:
             _discard(build_path)
             raise WarehouseBuildFailed(f"dbt built no tables; {served} left unchanged")
@@ -157,6 +208,7 @@ def build_and_publish(
             raise WarehouseBuildFailed(f"{build_path.name} still has a WAL after CHECKPOINT")
         t0 = time.perf_counter()
         _fsync(build_path)
+        fault_point("publish.before_replace")
         served.parent.mkdir(parents=True, exist_ok=True)
         os.replace(build_path, served)
         _fsync(served.parent)
@@ -169,7 +221,7 @@ def build_and_publish(
         "build_file": build_path.name,
         "dbt_mode": dbt.mode,
         "dbt_seconds": dbt.seconds,
-        "checkpoint_seconds": round(checkpoint_seconds, 3),
+        "copy_seconds": round(copy_seconds, 3),
         "publish_seconds": round(publish_seconds, 4),
         "total_seconds": round(time.perf_counter() - started, 3),
         "dbt_status_counts": dbt.status_counts,

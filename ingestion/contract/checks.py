@@ -19,11 +19,16 @@ RAW = "__raw"
 Failures = dict[str, pd.Series]
 
 
+ROLLBACK_COLUMNS = ["vin", "arrived_at", "odometer_km"]
+
+
 @dataclass(frozen=True)
 class CheckContext:
-    """What a check may read besides the row: the ingestion clock (local time, naive)."""
+    """What a check may read besides the row: the ingestion clock (local time, naive) and
+    the landed history a check compares with (``ROLLBACK_COLUMNS`` of earlier loads)."""
 
     now: pd.Timestamp
+    history: pd.DataFrame | None = None
 
 
 def _false(df: pd.DataFrame) -> pd.Series:
@@ -122,8 +127,14 @@ def _key_conflict(
 def _odometer_rollback(
     df: pd.DataFrame, spec: CheckSpec, c: FeedContract, ctx: CheckContext
 ) -> Failures:
-    """Odometer below the VIN's earlier maximum (by arrival) by more than the tolerance."""
-    sub = df[["vin", "arrived_at", "odometer_km"]].dropna(subset=["vin", "arrived_at"])
+    """Odometer below the VIN's earlier maximum (by arrival) by more than the tolerance;
+    earlier visits include the landed history (``ctx.history``), not only this batch."""
+    sub = df[ROLLBACK_COLUMNS]
+    if ctx.history is not None and len(ctx.history):
+        past = ctx.history[ROLLBACK_COLUMNS].copy()
+        past.index = pd.RangeIndex(-len(past), 0)  # never an index of `df`
+        sub = pd.concat([past, sub])
+    sub = sub.dropna(subset=["vin", "arrived_at"])
     sub = sub.sort_values(["vin", "arrived_at"], kind="stable")
     odo = sub["odometer_km"].astype("float64")
     running = odo.groupby(sub["vin"]).cummax()
@@ -131,6 +142,7 @@ def _odometer_rollback(
     # visits at the same minute are not "earlier" than each other
     prior_max = prior_max.groupby([sub["vin"], sub["arrived_at"]]).transform("first")
     flagged = (odo < prior_max - (spec.tolerance or 0)).fillna(False)
+    flagged = flagged[flagged.index.isin(df.index)]
     out = _false(df)
     out.loc[flagged.index] = flagged.to_numpy(dtype=bool)
     return {"odometer_km": out}

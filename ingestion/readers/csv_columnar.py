@@ -66,6 +66,8 @@ def read_csv_columnar(
 ) -> RawTable | None:
     if not text.strip() or text.count(quotechar) % 2 == 1:
         return None
+    if text.count("\r") != text.count("\r\n"):
+        return None  # CR-only line ends (old Mac exports), alone or mixed: csv module
     scan = (header_row - 1) if header_row else HEADER_SCAN_ROWS - 1
     parts = text.split("\n", scan + 1)
     lines = parts[: scan + 1]

@@ -35,11 +35,14 @@ models:
 
 def make_project(root: Path, marker_sql: str, failing_test: bool = False) -> Path:
     project = root / "dbt"
-    (project / "models").mkdir(parents=True, exist_ok=True)
+    (project / "models" / "marts").mkdir(parents=True, exist_ok=True)
+    (project / "models" / "staging").mkdir(exist_ok=True)
     (project / "tests").mkdir(exist_ok=True)
     (project / "dbt_project.yml").write_text(PROJECT)
     (project / "profiles.yml").write_text(PROFILES)
-    (project / "models" / "marker.sql").write_text(marker_sql)
+    # a staging model is built but not served: the served file holds the marts only
+    (project / "models" / "staging" / "stg_marker.sql").write_text("select 1 as staged")
+    (project / "models" / "marts" / "marker.sql").write_text(marker_sql)
     singular = project / "tests" / "marker_is_small.sql"
     if failing_test:
         singular.write_text("select * from {{ ref('marker') }} where marker > 0")
@@ -82,7 +85,7 @@ def test_publish_lifecycle(tmp_path: Path, settings: Settings) -> None:
 
     assert read_marker_in_new_process(settings.warehouse) == 1
     assert first["table_rows"] == {"marker": 1}
-    assert first["dbt_status_counts"] == {"success": 1}
+    assert first["dbt_status_counts"] == {"success": 2}
     assert stale.name in first["cleaned_build_files"]
     assert not list(build_dir.glob("aftersales-*"))
     assert (build_dir / "dbt_target" / "run_results.json").exists()

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from ingestion.lake_state import apply_ops
 from ingestion.landing import PartitionWrites
 from ingestion.parsing.identifiers import (
     _SCIENTIFIC,
@@ -72,9 +73,14 @@ def _table(n: int) -> pa.Table:
     return pa.table({"x": pa.array(range(n), pa.int64())})
 
 
-def test_partition_writes_keep_order_per_partition(tmp_path: Path) -> None:
-    first, second, gone = (tmp_path / name / "data.parquet" for name in ("a", "b", "c"))
-    gone.parent.mkdir()
+def test_partition_writes_last_change_wins_and_nothing_shows_before_the_renames(
+    tmp_path: Path,
+) -> None:
+    first, second, gone = (
+        tmp_path / "feed" / f"dealer_code=D{name}" / "period=2024-01" / "data.parquet"
+        for name in ("a", "b", "c")
+    )
+    gone.parent.mkdir(parents=True)
     pq.write_table(_table(1), gone)
     writes = PartitionWrites(threads=2)
     writes.write(_table(2), first)
@@ -82,18 +88,25 @@ def test_partition_writes_keep_order_per_partition(tmp_path: Path) -> None:
     writes.write(_table(4), second)
     writes.remove(second)  # ... and so does a later removal
     writes.remove(gone)
-    writes.run()
+    ops = writes.stage("run-1")
+    assert not first.exists() and gone.exists()  # staged only: nothing visible yet
+    assert [op.dealer_code for op in ops] == ["Da", "Db", "Dc"]
+    apply_ops(tmp_path, [(None if o.staged is None else str(o.staged), str(o.target)) for o in ops])
     assert pq.read_table(first).num_rows == 3
     assert not second.exists()
     assert not gone.exists()
-    assert not list(tmp_path.rglob(".*tmp*"))  # no temporary file left behind
+    assert not list(tmp_path.rglob(".*"))  # no staged file left behind
 
 
-def test_partition_writes_raise_the_failure(tmp_path: Path) -> None:
-    blocker = tmp_path / "file"
+def test_partition_writes_raise_the_failure_and_remove_staged_files(tmp_path: Path) -> None:
+    blocker = tmp_path / "feed" / "dealer_code=D1" / "period=2024-01"
+    blocker.parent.mkdir(parents=True)
     blocker.write_text("not a directory")
     writes = PartitionWrites(threads=2)
-    writes.write(_table(1), tmp_path / "ok" / "data.parquet")
+    writes.write(
+        _table(1), tmp_path / "feed" / "dealer_code=D0" / "period=2024-01" / "data.parquet"
+    )
     writes.write(_table(1), blocker / "data.parquet")
     with pytest.raises(OSError):
-        writes.run()
+        writes.stage("run-1")
+    assert not list(tmp_path.rglob(".*"))

@@ -28,6 +28,12 @@ _T.update(dict(zip("STUVWXYZ", range(2, 10), strict=True)))
 _W = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
+def csv_dicts(path: Path) -> list[dict[str, str]]:
+    """The rows of a UTF-8 CSV file with a header, as dicts."""
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
 def vin_ok(vin: str) -> bool:
     if not re.fullmatch(r"[A-HJ-NPR-Z0-9]{17}", vin):
         return False

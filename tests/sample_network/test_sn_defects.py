@@ -1,18 +1,16 @@
 from __future__ import annotations
 
-import csv
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from sn_readback import file_findings, read_file, vin_ok
+from sn_readback import csv_dicts, file_findings, read_file, vin_ok
 
 from sample_network.defects import RULES
 from sample_network.schema import FEED_NAMES
 
 
 def _manifest(out: Path) -> list[dict[str, str]]:
-    with (out / "truth" / "manifest.csv").open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    return csv_dicts(out / "truth" / "manifest.csv")
 
 
 def test_manifest_columns_and_all_defect_kinds(network: tuple[Path, dict]) -> None:

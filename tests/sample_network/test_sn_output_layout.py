@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
+
+from sn_readback import csv_dicts
 
 from sample_network.geography import REGIONS
 from sample_network.schema import FEED_NAMES
@@ -11,8 +12,7 @@ EXT = {"oem_dms": ".csv", "huayu_dms": ".csv", "jinqiao_xlsx": ".xlsx"}
 
 
 def _master(out: Path) -> list[dict[str, str]]:
-    with (out / "master" / "dealers.csv").open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    return csv_dicts(out / "master" / "dealers.csv")
 
 
 def test_master_covers_regions_vendors_outlets(network: tuple[Path, dict]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import duckdb
 import pytest
@@ -143,9 +144,11 @@ def test_oem_sees_every_dealer(
         assert _rows_per_dealer(api, ds_id) == mart_counts[table], table
 
 
-def test_user_without_dealer_mapping_sees_nothing(
-    superset_server: SupersetServer, admin: Api, dataset_ids: dict[str, int]
-) -> None:
+NO_SCOPE_PASSWORD = "unmapped-test-password"
+
+
+def _no_scope_user(admin: Api, username: str) -> None:
+    """A user with the dealer and regional-manager roles but no dealer or region mapped."""
     roles = {
         r["name"]: r["id"]
         for r in admin.get("/api/v1/security/roles/", page_size=500).json()["result"]
@@ -154,11 +157,11 @@ def test_user_without_dealer_mapping_sees_nothing(
         "/api/v1/security/users/",
         {
             "first_name": "Unmapped",
-            "last_name": "Dealer user",
-            "username": "unmapped_dealer_user",
-            "email": "unmapped@aftersales.invalid",
+            "last_name": username,
+            "username": username,
+            "email": f"{username}@aftersales.invalid",
             "active": True,
-            "password": "unmapped-test-password",
+            "password": NO_SCOPE_PASSWORD,
             "roles": [
                 roles["Gamma"],
                 roles["aftersales_dealer"],
@@ -167,11 +170,134 @@ def test_user_without_dealer_mapping_sees_nothing(
         },
     )
     assert r.status_code == 201, r.text
-    api = superset_server.api("unmapped_dealer_user", "unmapped-test-password")
+
+
+def test_user_without_dealer_mapping_sees_nothing(
+    superset_server: SupersetServer, admin: Api, dataset_ids: dict[str, int]
+) -> None:
+    _no_scope_user(admin, "unmapped_dealer_user")
+    api = superset_server.api("unmapped_dealer_user", NO_SCOPE_PASSWORD)
     for table, ds_id in dataset_ids.items():
         got = api.query(ds_id, columns=["dealer_code"], metrics=["count"])
         assert got.status_code == 200, got.text[:300]
         assert got.json()["result"][0]["data"] == [], table
+
+
+# Attempts to widen a query past its row-level security through the chart-data API: a
+# filter naming every dealer, and SQL in extras.where / extras.having / an ad-hoc filter
+# that tries to close the security clause's parentheses or OR it away.
+WHERE_TRICKS = (
+    "1=1",
+    "1=1) OR (1=1",
+    "dealer_code IS NOT NULL OR 1=1",
+    "1=1 --",
+    "1=1 /*",
+    "dealer_code = dealer_code) OR (dealer_code <> 'x'",
+    "1=1; SELECT * FROM main.rpt_dealer_scorecard",
+    "dealer_code IN (SELECT dealer_code FROM main.dim_dealers)",
+)
+
+
+def _chart_data(api: Api, ds_id: int, **query: Any) -> requests.Response:
+    body = {
+        "datasource": {"id": ds_id, "type": "table"},
+        "force": True,
+        "queries": [
+            {"columns": ["dealer_code"], "metrics": ["count"], "row_limit": 100000, **query}
+        ],
+        "result_format": "json",
+        "result_type": "full",
+    }
+    return api.post("/api/v1/chart/data", body)
+
+
+def _probe(api: Api, ds_id: int, every_dealer: list[str]) -> list[tuple[str, requests.Response]]:
+    tricks: list[tuple[str, dict[str, Any]]] = [
+        (
+            "filter IN every dealer",
+            {"filters": [{"col": "dealer_code", "op": "IN", "val": every_dealer}]},
+        ),
+        (
+            "filter NOT IN nothing",
+            {"filters": [{"col": "dealer_code", "op": "NOT IN", "val": ["-"]}]},
+        ),
+    ]
+    for clause in WHERE_TRICKS:
+        tricks.append((f"where {clause!r}", {"extras": {"where": clause}}))
+        tricks.append((f"having {clause!r}", {"extras": {"having": clause}}))
+        tricks.append(
+            (
+                f"adhoc {clause!r}",
+                {
+                    "filters": [],
+                    "adhoc_filters": [
+                        {"expressionType": "SQL", "clause": "WHERE", "sqlExpression": clause}
+                    ],
+                },
+            )
+        )
+    return [(name, _chart_data(api, ds_id, **query)) for name, query in tricks]
+
+
+def _leaks(
+    label: str, results: list[tuple[str, requests.Response]], allowed: set[str]
+) -> tuple[list[str], int]:
+    """Problems (rows outside `allowed`, server errors) and how many tricks answered rows."""
+    problems, answered = [], 0
+    for name, r in results:
+        if r.status_code == 200:
+            rows = r.json()["result"][0]["data"]
+            seen = {row["dealer_code"] for row in rows}
+            if not seen <= allowed:
+                problems.append(f"{label} / {name}: sees {sorted(seen - allowed)[:5]}")
+            answered += bool(rows)
+        elif r.status_code >= 500:
+            problems.append(f"{label} / {name}: {r.status_code} {r.text[:200]}")
+    return problems, answered
+
+
+def test_chart_data_filters_and_where_tricks_never_widen_a_scope(
+    superset_server: SupersetServer,
+    admin: Api,
+    dataset_ids: dict[str, int],
+    dealers: list[tuple[str, str, str]],
+) -> None:
+    every = [d[0] for d in dealers]
+    region = dealers[0][1]
+    _no_scope_user(admin, "no_scope_probe")
+    scopes = {
+        f"dealer {every[0]}": (superset_server.api(every[0]), {every[0]}),
+        f"rm_{region}": (
+            superset_server.api(f"rm_{region}"),
+            {d[0] for d in dealers if d[1] == region},
+        ),
+        "no scope": (superset_server.api("no_scope_probe", NO_SCOPE_PASSWORD), set()),
+    }
+    assert len(scopes[f"rm_{region}"][1]) < len(every)  # the region is a real restriction
+    problems: list[str] = []
+    for table in ("rpt_dealer_scorecard", "rpt_feed_health"):
+        ds_id = dataset_ids[table]
+        for label, (api, allowed) in scopes.items():
+            found, answered = _leaks(f"{label} on {table}", _probe(api, ds_id, every), allowed)
+            problems += found
+            if allowed:  # the probes are not vacuous: the plain filter answers the own rows
+                assert answered >= 1, f"{label} on {table}: no probe returned rows"
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_oem_filters_narrow_exactly(
+    superset_server: SupersetServer,
+    dataset_ids: dict[str, int],
+    mart_counts: dict[str, Counter[str]],
+    dealers: list[tuple[str, str, str]],
+) -> None:
+    api = superset_server.api("oem")
+    ds_id = dataset_ids["rpt_dealer_scorecard"]
+    one = dealers[1][0]
+    r = _chart_data(api, ds_id, filters=[{"col": "dealer_code", "op": "IN", "val": [one]}])
+    assert r.status_code == 200, r.text[:300]
+    got = {row["dealer_code"]: row["count"] for row in r.json()["result"][0]["data"]}
+    assert got == {one: mart_counts["rpt_dealer_scorecard"][one]}
 
 
 def test_anonymous_gets_nothing(

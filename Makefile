@@ -35,6 +35,15 @@ generate: setup ## (re)generate the small sample network into $(NETWORK)
 distributed: setup ## the distributed topology for real: Airflow + 2 Celery workers on PostgreSQL/Redis, dbt-postgres, Superset
 	@.venv/pipeline/bin/python -m orchestration.distributed --network $(NETWORK)
 
+ingest: setup ## process the inbox of $(NETWORK) into the lake (files, rows, quarantine, ledger)
+	@AFTERSALES_DEALER_MASTER=$(NETWORK)/master/dealers.csv .venv/pipeline/bin/aftersales ingest --inbox $(NETWORK)/inbox
+
+warehouse: setup ## Airflow DAG warehouse_build: dbt build of the lake, published atomically
+	@.venv/pipeline/bin/python -m orchestration.run_dags --dag warehouse_build
+
+superset: setup ## bootstrap Superset on the served warehouse and start it (127.0.0.1:8088)
+	@.venv/superset/bin/python superset/bootstrap.py && bash superset/serve.sh start
+
 stop: ## stop the Superset server started by `make demo`
 	@bash superset/serve.sh stop || true
 

@@ -121,9 +121,13 @@ def feed_ingestion() -> None:
     ) -> dict[str, Any]:
         from orchestration.task_support import changed_feeds, sum_numeric
 
-        totals = sum_numeric(summaries)
-        totals["shards"] = len(summaries)
-        changed = changed_feeds(summaries, master_changed=bool(master.get("changed")))
+        # The mapped results arrive as a lazy sequence; iterating it probes one offset past
+        # the end, which the Task SDK logs as an "XCom not found" error. Read each shard's
+        # result by index within the sequence's length instead, once.
+        results = [summaries[i] for i in range(len(summaries))]
+        totals = sum_numeric(results)
+        totals["shards"] = len(results)
+        changed = changed_feeds(results, master_changed=bool(master.get("changed")))
         if outlet_events is not None:
             for feed in changed:
                 outlet_events[LANDED_ALIAS].add(LANDED_ASSETS[feed], extra={"totals": totals})

@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -215,6 +216,11 @@ def run_pipeline(
     os.environ.update(airflow_environment())
     if not verbose:
         os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+        # two notices of libraries about themselves, not about the pipeline: `dags test`
+        # renders no graph (graphviz is not needed), and the in-process execution API
+        # uses Starlette's test client
+        warnings.filterwarnings("ignore", message="Could not import graphviz")
+        warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     os.chdir(PROJECT_ROOT)
     day = logical_date or default_logical_date()
     console.print(f"[bold]Airflow home[/] {os.environ['AIRFLOW_HOME']}  [bold]date[/] {day}")

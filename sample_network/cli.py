@@ -53,6 +53,10 @@ def generate_cmd(
     preset: Annotated[
         Preset | None, typer.Option(help="small (20 dealers x 2 years) or large (300 x 3).")
     ] = None,
+    file_events: Annotated[
+        bool,
+        typer.Option(help="Plant a held file, a rejected file and a late feed (for the demo)."),
+    ] = False,
     force: Annotated[bool, typer.Option(help="Replace an existing network in --out.")] = False,
 ) -> None:
     """Generate the network into OUT."""
@@ -68,6 +72,7 @@ def generate_cmd(
             defect_rate=defect_rate,
             sales_per_month=sales_per_month,
             park_vehicles=park_vehicles,
+            file_events=file_events or None,
             force=force,
         )
     except ValidationError as exc:
@@ -113,6 +118,9 @@ def generate_cmd(
     for feed, count in files.items():
         table.add_row(feed, f"{count:,}", f"{rows[feed]:,}")
     console.print(table)
+    events = summary.get("file_events") or []
+    if isinstance(events, list) and events:
+        console.print("file events (truth/file_events.csv): " + "; ".join(map(str, events)))
     console.print(
         f"{summary['manifest_entries']:,} planted defects in truth/manifest.csv; "
         f"done in {summary['elapsed_seconds']} s"

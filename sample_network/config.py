@@ -31,6 +31,9 @@ class GeneratorConfig(BaseModel):
     sales_per_month: float = Field(45.0, gt=0, description="mean monthly sales of a 4S dealer")
     park_vehicles: int = Field(700, ge=0, description="pre-existing serviced cars per dealer")
     service_only_share: float = Field(0.2, ge=0.0, le=0.5)
+    file_events: bool = Field(
+        False, description="plant a held file, a rejected file and a late feed (demo)"
+    )
     force: bool = False
 
     @field_validator("start_month")

@@ -18,6 +18,12 @@ from sample_network.config import REFERENCE_DATE, GeneratorConfig
 from sample_network.dealers import Dealer, build_dealers, master_rows
 from sample_network.defects import RULES, WIDE_SURVEY, Planted, plant_defects
 from sample_network.dialects import DIALECT_OF_VENDOR, FEED_TITLES
+from sample_network.file_events import (
+    FileEvent,
+    drop_replaced_defects,
+    plant_file_events,
+    write_file_events,
+)
 from sample_network.render import columns_of, csv_lines, headers, pivot_wide, xlsx_rows
 from sample_network.schema import AMOUNTS, FEED_NAMES, NA_INT
 from sample_network.service import build_service_feeds
@@ -172,6 +178,12 @@ def generate(config: GeneratorConfig, progress: Progress | None = None) -> dict[
         if progress:
             progress("writing dealer files", i + 1, len(dealers))
 
+    events: list[FileEvent] = []
+    if config.file_events:
+        labels = [_month_label(m) for m in range(net.start_month, net.start_month + net.n_months)]
+        events = plant_file_events(inbox, dealers, DIALECT_OF_VENDOR, labels)
+        manifest = drop_replaced_defects(manifest, events)
+        write_file_events(out / "truth" / "file_events.csv", events)
     _write_master(out / "master" / "dealers.csv", dealers)
     _write_manifest(out / "truth" / "manifest.csv", manifest)
     summary: dict[str, object] = {
@@ -191,6 +203,7 @@ def generate(config: GeneratorConfig, progress: Progress | None = None) -> dict[
         "rows": dict(rows_per_feed),
         "defects": dict(sorted(Counter(str(m["defect"]) for m in manifest).items())),
         "manifest_entries": len(manifest),
+        "file_events": [f"{e.event} {e.dealer_code}/{e.feed}/{e.period}" for e in events],
     }
     (out / "truth" / "summary.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"

@@ -50,7 +50,14 @@ class MetricSpec(Strict):
 
 
 class DatasetSpec(Strict):
+    """A dataset; ``aggregate: true`` declares one without dealer rows (benchmarks, map):
+    it must not have a dealer_code column and gets no row-level security, every other
+    dataset must have one."""
+
     table_name: str
+    aggregate: bool = False
+    # a virtual dataset's SQL; {china_provinces} stands for the province outlines
+    sql: str | None = None
     schema_: str = Field("main", alias="schema")
     description: str | None = None
     main_dttm_col: str | None = None
@@ -144,6 +151,15 @@ def load_assets(assets_dir: Path = ASSETS_DIR) -> Assets:
 
 
 def _check_references(assets: Assets) -> None:
+    for name, ds in assets.datasets.items():
+        has_dealer = "dealer_code" in {c.name for c in ds.columns}
+        if ds.aggregate and has_dealer:
+            raise BundleError(f"dataset {name}: an aggregate dataset may not hold dealer_code")
+        if not ds.aggregate and not has_dealer:
+            raise BundleError(
+                f"dataset {name}: needs dealer_code for row-level security "
+                "(or `aggregate: true` when it holds no dealer rows)"
+            )
     for name, chart in assets.charts.items():
         if chart.dataset not in assets.datasets:
             raise BundleError(f"chart {name}: unknown dataset {chart.dataset!r}")
@@ -155,6 +171,9 @@ def _check_references(assets: Assets) -> None:
         for metric in chart_metrics(chart):
             if isinstance(metric, str) and metric not in metrics:
                 raise BundleError(f"chart {name}: metric {metric!r} not in {chart.dataset}")
+        for layer in chart.params.get("deck_layers", []):
+            if layer not in assets.charts:
+                raise BundleError(f"chart {name}: unknown layer chart {layer!r}")
     for name, dash in assets.dashboards.items():
         placed = {p.chart for row in dash.rows for p in row.charts}
         for chart_name in placed:
@@ -178,9 +197,15 @@ def _check_references(assets: Assets) -> None:
 def chart_columns(chart: ChartSpec) -> list[str]:
     p = chart.params
     cols: list[str] = []
-    if chart.viz_type == "table" and p.get("query_mode") == "raw":
+    if p.get("query_mode") == "raw":
         cols += p.get("all_columns", [])
         cols += [json.loads(o)[0] for o in p.get("order_by_cols", [])]
+    elif chart.viz_type == "country_map":
+        cols.append(p["entity"])
+    elif chart.viz_type == "deck_scatter":
+        cols += [p["spatial"]["lonCol"], p["spatial"]["latCol"], *p.get("js_columns", [])]
+    elif chart.viz_type == "deck_geojson":
+        cols.append(p["geojson"])
     else:
         if p.get("x_axis"):
             cols.append(p["x_axis"])

@@ -9,10 +9,14 @@ Running every step in one app context avoids a CLI start per step. A fresh embed
 (SQLite) install starts from a saved migrated metadata DB when one exists for this
 Superset version (metadata_template.py).
 
+Every user it creates (OEM, data engineer, regional managers, dealers) gets its own
+generated password, printed once at the end; `--reset-passwords` generates and prints new
+ones for all of them.
+
 Environment: AFTERSALES_WAREHOUSE (served DuckDB file), AFTERSALES_SUPERSET_ASSETS
 (asset folder, default superset/assets), AFTERSALES_SUPERSET_HOME
-(metadata and bundle, default var/superset), AFTERSALES_SUPERSET_ADMIN_PASSWORD,
-AFTERSALES_SUPERSET_USER_PASSWORD (dev defaults, refused when AFTERSALES_ENV=production).
+(metadata and bundle, default var/superset), AFTERSALES_SUPERSET_ADMIN_PASSWORD
+(dev default, refused when AFTERSALES_ENV=production).
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from rich.console import Console  # noqa: E402
 
 # DEVELOPMENT ONLY: refused when AFTERSALES_ENV=production.
 DEV_ADMIN_PASSWORD = "admin-dev-password"
-DEV_USER_PASSWORD = "aftersales-dev-password"
+LOGINS_HEADER = "logins (shown only now; store them):"
 
 console = Console(stderr=True)
 
@@ -53,9 +57,9 @@ class BootstrapSettings(BaseModel):
     home: Path
     admin_user: str
     admin_password: str
-    user_password: str
     template_dir: Path
     no_template: bool = False
+    reset_passwords: bool = False
 
     @property
     def embedded_metadata_db(self) -> Path | None:
@@ -68,18 +72,11 @@ class BootstrapSettings(BaseModel):
     def from_env(cls) -> BootstrapSettings:
         env = (os.environ.get("AFTERSALES_ENV") or "development").lower()
         admin_password = os.environ.get("AFTERSALES_SUPERSET_ADMIN_PASSWORD") or ""
-        user_password = os.environ.get("AFTERSALES_SUPERSET_USER_PASSWORD") or ""
-        if env == "production":
-            if admin_password in ("", DEV_ADMIN_PASSWORD):
-                raise SystemExit(
-                    "bootstrap: refusing: AFTERSALES_ENV=production needs "
-                    "AFTERSALES_SUPERSET_ADMIN_PASSWORD (not the development default)."
-                )
-            if user_password in ("", DEV_USER_PASSWORD):
-                raise SystemExit(
-                    "bootstrap: refusing: AFTERSALES_ENV=production needs "
-                    "AFTERSALES_SUPERSET_USER_PASSWORD (not the development default)."
-                )
+        if env == "production" and admin_password in ("", DEV_ADMIN_PASSWORD):
+            raise SystemExit(
+                "bootstrap: refusing: AFTERSALES_ENV=production needs "
+                "AFTERSALES_SUPERSET_ADMIN_PASSWORD (not the development default)."
+            )
         return cls(
             env=env,
             warehouse=build_bundle.warehouse_path(),
@@ -89,7 +86,6 @@ class BootstrapSettings(BaseModel):
             ),
             admin_user=os.environ.get("AFTERSALES_SUPERSET_ADMIN_USER") or "admin",
             admin_password=admin_password or DEV_ADMIN_PASSWORD,
-            user_password=user_password or DEV_USER_PASSWORD,
             template_dir=Path(
                 os.environ.get("AFTERSALES_SUPERSET_TEMPLATE_DIR")
                 or PROJECT_ROOT / "var" / "superset" / "templates"
@@ -172,6 +168,26 @@ def import_bundle(contents: dict[str, str], admin: Any) -> None:
     ImportAssetsCommand(assets).run()
 
 
+def link_map_layers(assets: Any) -> None:
+    """Point each deck_multi chart at the ids of its layer charts (known only after import)."""
+    import json
+
+    from superset.models.slice import Slice
+
+    from superset import db
+
+    for name, chart in assets.charts.items():
+        layers = chart.params.get("deck_layers")
+        if not layers:
+            continue
+        by_uuid = {str(s.uuid): s for s in db.session.query(Slice).all()}
+        multi = by_uuid[build_bundle.stable_uuid("chart", name)]
+        params = json.loads(multi.params or "{}")
+        params["deck_slices"] = [by_uuid[build_bundle.stable_uuid("chart", n)].id for n in layers]
+        multi.params = json.dumps(params, ensure_ascii=False)
+    db.session.commit()
+
+
 def run(settings: BootstrapSettings, bundle_out: Path | None = None) -> dict[str, float]:
     timings: dict[str, float] = {}
     total = time.perf_counter()
@@ -182,6 +198,7 @@ def run(settings: BootstrapSettings, bundle_out: Path | None = None) -> dict[str
             build_bundle.stable_uuid("dashboard", name): spec.audience
             for name, spec in assets.dashboards.items()
         }
+        aggregate_tables = {ds.table_name for ds in assets.datasets.values() if ds.aggregate}
         out = bundle_out or settings.home / "aftersales_bundle.zip"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(build_bundle.zip_bytes(contents))
@@ -208,16 +225,30 @@ def run(settings: BootstrapSettings, bundle_out: Path | None = None) -> dict[str
             admin = _ensure_admin(settings)
         with step("import bundle (overwrite)", timings):
             import_bundle(contents, admin)
+            link_map_layers(assets)
         with step("roles, users, row-level security", timings):
-            report = provision_access.provision(dealers, _hash(settings.user_password), audiences)
+            report = provision_access.provision(
+                dealers,
+                _hash,
+                audiences,
+                aggregate_tables=aggregate_tables,
+                reset_passwords=settings.reset_passwords,
+            )
     timings["total"] = time.perf_counter() - total
     origin = "metadata from template, " if from_template else ""
     console.print(
         f"[bold]ready[/bold] in {timings['total']:.1f}s ({origin}{settings.env}): "
         f"{report.dealers} dealers, "
         f"{len(report.regions)} regions, {report.users} users, {report.rls_rules} RLS rules "
-        f"on {report.datasets} datasets; warehouse {settings.warehouse}"
+        f"on {report.datasets} datasets; warehouse {settings.warehouse}",
+        soft_wrap=True,
     )
+    if report.new_logins:
+        console.print(LOGINS_HEADER, markup=False)
+        for username, password in report.new_logins:
+            console.print(
+                f"  login: {username}  password: {password}", markup=False, soft_wrap=True
+            )
     if report.removed_rules or report.deactivated_users:
         console.print(
             f"removed {report.removed_rules} RLS rules of dealers/regions no longer in the "
@@ -237,10 +268,14 @@ def main(
     no_template: Annotated[
         bool, typer.Option(help="Migrate a fresh metadata DB from scratch (no template)")
     ] = False,
+    reset_passwords: Annotated[
+        bool, typer.Option(help="Generate (and print) new passwords for every provisioned user")
+    ] = False,
 ) -> None:
     """Bootstrap Superset for the after-sales dashboards."""
     settings = BootstrapSettings.from_env()
     settings.no_template = no_template
+    settings.reset_passwords = reset_passwords
     try:
         run(settings, bundle_out)
     except (build_bundle.BundleError, provision_access.ProvisioningError) as exc:

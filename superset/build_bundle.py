@@ -90,12 +90,24 @@ def build_query(chart: ChartSpec) -> dict[str, Any]:
         "custom_params": {},
         "custom_form_data": {},
     }
-    if chart.viz_type == "table" and p.get("query_mode") == "raw":
+    if p.get("query_mode") == "raw":
         query["columns"] = list(p["all_columns"])
         query["metrics"] = None  # raw rows: no GROUP BY
         query["orderby"] = [json.loads(o) for o in p.get("order_by_cols", [])]
     elif chart.viz_type in {"big_number_total"}:
         query["metrics"] = [p["metric"]]
+    elif chart.viz_type == "country_map":
+        query["columns"] = [p["entity"]]
+        query["metrics"] = [p["metric"]]
+    elif chart.viz_type == "deck_multi":
+        query["metrics"] = ["count"]  # the layers query their own datasets
+    elif chart.viz_type == "deck_geojson":
+        query["columns"] = [p["geojson"]]
+        query["metrics"] = None
+    elif chart.viz_type == "deck_scatter":
+        spatial = p["spatial"]
+        query["columns"] = [spatial["lonCol"], spatial["latCol"], *p.get("js_columns", [])]
+        query["metrics"] = None
     else:
         if p.get("x_axis"):
             query["columns"].append(p["x_axis"])
@@ -109,6 +121,8 @@ def build_query(chart: ChartSpec) -> dict[str, Any]:
 def chart_config(name: str, chart: ChartSpec, dataset_uuid: str) -> dict[str, Any]:
     params = {
         **chart.params,
+        # layers of a deck_multi chart are named here; bootstrap sets their ids on import
+        **({"deck_slices": []} if chart.viz_type == "deck_multi" else {}),
         "viz_type": chart.viz_type,
         "adhoc_filters": [adhoc_filter(f) for f in chart.filters],
         "datasource": "0__table",  # replaced with the real id on import
@@ -177,7 +191,7 @@ def dataset_config(name: str, ds: DatasetSpec, database_uuid: str) -> dict[str, 
         "cache_timeout": None,
         "catalog": None,
         "schema": ds.schema_,
-        "sql": None,
+        "sql": virtual_sql(ds.sql),
         "params": None,
         "template_params": None,
         "filter_select_enabled": True,
@@ -191,6 +205,18 @@ def dataset_config(name: str, ds: DatasetSpec, database_uuid: str) -> dict[str, 
         "version": VERSION,
         "database_uuid": database_uuid,
     }
+
+
+def virtual_sql(sql: str | None) -> str | None:
+    """A virtual dataset's SQL with the province outlines filled in (china_shapes.py)."""
+    if sql is None or "{china_provinces}" not in sql:
+        return sql
+    import china_shapes
+
+    try:
+        return sql.replace("{china_provinces}", china_shapes.values_sql())
+    except china_shapes.ShapesNotFound as exc:
+        raise BundleError(str(exc)) from exc
 
 
 def database_config(raw: dict[str, Any], warehouse: Path) -> dict[str, Any]:

@@ -5,21 +5,28 @@ name and updated, or created.
 
 Access model
 - Permission roles (what a user may open): ``aftersales_oem``, ``aftersales_regional_manager``,
-  ``aftersales_dealer``, ``aftersales_data_engineer`` — datasource access on the datasets,
-  plus Superset's ``Gamma`` role for the UI.
+  ``aftersales_dealer``, ``aftersales_data_engineer`` — datasource access on the datasets.
+- UI roles: the OEM and data engineers get Superset's ``Gamma`` (explore, chart lists);
+  dealers and regional managers get ``aftersales_viewer``, which opens dashboards and
+  nothing else (no dataset or chart lists, no Explore, no chart creation, no SQL Lab).
 - Scope roles (which rows): ``region_<region>`` and ``dealer_<dealer_code>``, one per region
   and per dealer of the dealer master (``dim_dealers`` in the warehouse). They carry no
   permissions, only row-level security rules.
 - Row-level security on every dataset, all in one group (clauses of one group are ORed):
   a Base rule ``1 = 0`` for everyone except Admin / OEM / data engineers (deny by
   default), a Regular rule per region and per dealer. A user with no scope role sees
-  nothing; a dealer user sees ``1 = 0 OR dealer_code = '<own>'``.
+  nothing; a dealer user sees ``1 = 0 OR dealer_code = '<own>'``. Aggregate datasets
+  (benchmarks, the region map: no dealer rows) carry no rule.
+- Users: each new user gets its own generated password, returned once in the report
+  (bootstrap prints it); existing users keep theirs unless passwords are reset.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,12 +40,43 @@ ROLE_OEM = "aftersales_oem"
 ROLE_REGIONAL = "aftersales_regional_manager"
 ROLE_DEALER = "aftersales_dealer"
 ROLE_DATA_ENGINEER = "aftersales_data_engineer"
+ROLE_VIEWER = "aftersales_viewer"
 PERMISSION_ROLES = (ROLE_OEM, ROLE_REGIONAL, ROLE_DEALER, ROLE_DATA_ENGINEER)
 UNRESTRICTED_ROLES = ("Admin", ROLE_OEM, ROLE_DATA_ENGINEER)
 DATA_ENGINEER_DATASETS = ("rpt_feed_health",)
 
 SCOPE_ROLE_PREFIXES = ("region_", "dealer_")
 SCOPE_RULE_PREFIXES = ("aftersales: region ", "aftersales: dealer ")
+
+# What a dashboard viewer may do: open the dashboards of its roles with their filters,
+# and its own account. Everything else Gamma has (chart and dataset lists, Explore, chart
+# creation, SQL Lab, exports) is left out.
+VIEWER_PERMISSIONS: tuple[tuple[str, str], ...] = (
+    ("can_read", "Dashboard"),
+    ("can_read", "Chart"),  # the chart-data API the dashboard's charts call
+    ("can_read", "DashboardFilterStateRestApi"),
+    ("can_write", "DashboardFilterStateRestApi"),
+    ("can_read", "DashboardPermalinkRestApi"),
+    ("can_dashboard", "Superset"),
+    ("can_explore_json", "Superset"),  # data of the legacy map charts
+    ("can_log", "Superset"),
+    ("can_language_pack", "Superset"),
+    ("can_time_range", "Api"),
+    ("can_list", "AsyncEventsRestApi"),
+    ("can_read", "AvailableDomains"),
+    ("can_read", "CurrentUserRestApi"),
+    ("can_list", "DynamicPlugin"),
+    ("can_show", "DynamicPlugin"),
+    ("can_get", "MenuApi"),
+    ("can_recent_activity", "Log"),
+    ("can_read", "Theme"),
+    ("menu_access", "Home"),
+    ("menu_access", "Dashboards"),
+    ("can_userinfo", "UserDBModelView"),
+    ("resetmypassword", "UserDBModelView"),
+    ("can_this_form_get", "ResetMyPasswordView"),
+    ("can_this_form_post", "ResetMyPasswordView"),
+)
 
 OEM_USER = "oem"
 DATA_ENGINEER_USER = "dataeng"
@@ -66,6 +104,11 @@ class ProvisionReport:
     regions: list[str] = field(default_factory=list)
     removed_rules: int = 0
     deactivated_users: list[str] = field(default_factory=list)
+    new_logins: list[tuple[str, str]] = field(default_factory=list)
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
 
 
 def region_role(region: str) -> str:
@@ -132,9 +175,16 @@ def read_dealers(warehouse: Path) -> list[Dealer]:
 
 
 def provision(
-    dealers: list[Dealer], password_hash: str, audiences: dict[str, list[str]]
+    dealers: list[Dealer],
+    hash_password: Callable[[str], str],
+    audiences: dict[str, list[str]],
+    aggregate_tables: set[str] | frozenset[str] = frozenset(),
+    reset_passwords: bool = False,
 ) -> ProvisionReport:
-    """Create or update roles, users, RLS rules and dashboard roles. Needs an app context."""
+    """Create or update roles, users, RLS rules and dashboard roles. Needs an app context.
+
+    New users (every user with ``reset_passwords``) get a generated password, returned in
+    ``report.new_logins``; aggregate tables get no row-level security rule."""
     from superset.connectors.sqla.models import RowLevelSecurityFilter, SqlaTable
     from superset.models.core import Database
     from superset.models.dashboard import Dashboard
@@ -149,6 +199,7 @@ def provision(
         raise ProvisioningError(f"database {DATABASE_NAME!r} not imported")
     datasets = db.session.query(SqlaTable).filter_by(database_id=database.id).all()
     report.datasets = len(datasets)
+    dealer_datasets = [ds for ds in datasets if ds.table_name not in aggregate_tables]
 
     roles: dict[str, object] = {}
 
@@ -162,6 +213,10 @@ def provision(
     gamma = sm.find_role("Gamma")
     admin = sm.find_role("Admin")
     roles["Gamma"], roles["Admin"] = gamma, admin
+
+    viewer = role(ROLE_VIEWER)
+    viewer_pvms = [sm.find_permission_view_menu(p, v) for p, v in VIEWER_PERMISSIONS]
+    viewer.permissions = [pvm for pvm in viewer_pvms if pvm is not None]  # type: ignore[attr-defined]
 
     # permission roles: datasource access
     for role_name in PERMISSION_ROLES:
@@ -194,7 +249,7 @@ def provision(
         f.clause = clause
         f.group_key = RLS_GROUP
         f.description = desc
-        f.tables = list(datasets)
+        f.tables = list(dealer_datasets)
         f.roles = [roles[n] for n in role_names]
         report.rls_rules += 1
 
@@ -239,14 +294,14 @@ def provision(
         (DATA_ENGINEER_USER, "Data engineering", ["Gamma", ROLE_DATA_ENGINEER]),
     ]
     wanted += [
-        (regional_user(r), f"Regional manager {r}", ["Gamma", ROLE_REGIONAL, region_role(r)])
+        (regional_user(r), f"Regional manager {r}", [ROLE_VIEWER, ROLE_REGIONAL, region_role(r)])
         for r in regions
     ]
     wanted += [
         (
             d.dealer_code,
             d.dealer_name or d.dealer_code,
-            ["Gamma", ROLE_DEALER, dealer_role(d.dealer_code)],
+            [ROLE_VIEWER, ROLE_DEALER, dealer_role(d.dealer_code)],
         )
         for d in dealers
     ]
@@ -254,6 +309,9 @@ def provision(
     for username, first_name, role_names in wanted:
         user_roles = [roles[n] for n in role_names]
         user = users.get(username)
+        if user is None or reset_passwords:
+            password = generate_password()
+            report.new_logins.append((username, password))
         if user is None:
             user = sm.user_model(
                 username=username,
@@ -261,9 +319,11 @@ def provision(
                 last_name="aftersales",
                 email=f"{username.lower()}@aftersales.invalid",
                 active=True,
-                password=password_hash,
+                password=hash_password(password),
             )
             db.session.add(user)
+        elif reset_passwords:
+            user.password = hash_password(password)
         user.roles = user_roles
         user.active = True
         report.users += 1

@@ -97,11 +97,11 @@ FEATURE_FLAGS = {
     "EMBEDDED_SUPERSET": False,
 }
 
-# Dashboards and charts show Chinese labels; the UI language stays English by default.
-BABEL_DEFAULT_LOCALE = "en"
+# The UI in Chinese by default; every user may switch language from the menu bar.
+BABEL_DEFAULT_LOCALE = "zh"
 LANGUAGES = {
+    "zh": {"flag": "cn", "name": "简体中文"},
     "en": {"flag": "us", "name": "English"},
-    "zh": {"flag": "cn", "name": "Chinese"},
 }
 
 # --- web security ---------------------------------------------------------------------
@@ -127,3 +127,18 @@ SUPERSET_WEBSERVER_TIMEOUT = 120
 ROW_LIMIT = 50000
 SQLLAB_CTAS_NO_LIMIT = False
 PREVENT_UNSAFE_DB_CONNECTIONS = True
+
+
+# --- access explained -----------------------------------------------------------------
+# A dashboard outside a user's scope, or a page a dashboard viewer's role does not open
+# (Explore, SQL Lab, chart and dataset lists), answers with a page that says why, not
+# with "404 Page not found" or raw JSON (access_pages.py).
+def FLASK_APP_MUTATOR(app: Any) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import access_pages
+
+    access_pages.install(app)
+
+
+# The headline tiles (a Handlebars chart) style their boxes inline.
+HTML_SANITIZATION_SCHEMA_EXTENSIONS = {"attributes": {"div": ["style"], "span": ["style"]}}

@@ -71,7 +71,8 @@ def pipeline_env(
 def run_dags(
     env: dict[str, str], summary: Path, logical_date: str, *dag_ids: str
 ) -> dict[str, Any]:
-    """`python -m orchestration.run_dags` (real `airflow dags test` runs); returns its summary."""
+    """`python -m orchestration.run_dags` (real `airflow dags test` runs); returns its summary,
+    with what it printed under the key `output`."""
     argv = [
         PYTHON,
         "-m",
@@ -85,7 +86,7 @@ def run_dags(
         argv += ["--dag", dag_id]
     done = subprocess.run(argv, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]
-    return json.loads(summary.read_text())
+    return {**json.loads(summary.read_text()), "output": done.stdout + done.stderr}
 
 
 def file_digest(path: Path, drop: tuple[str, ...] = TIMESTAMP_LINEAGE) -> str:

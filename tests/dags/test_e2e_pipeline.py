@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -84,6 +85,18 @@ def test_first_run_publishes_marts(first_run: dict[str, Any]) -> None:
     # the DAG builds the Great Expectations Data Docs of the run it just validated
     pages = list((first_run["lake"] / "data_docs").rglob("*.html"))
     assert any("repair_orders" in page.read_text(encoding="utf-8") for page in pages)
+
+
+def test_a_successful_run_prints_no_error_or_warning_line(first_run: dict[str, Any]) -> None:
+    """What `make demo` shows: no spurious "XCom not found" (reading the mapped shard
+    results), no library warnings, no migration log."""
+    output = first_run["summary"]["output"]
+    noisy = [
+        line
+        for line in output.splitlines()
+        if re.search(r"\[(error|warning)\s*\]|XCom not found|Traceback|alembic", line)
+    ]
+    assert not noisy, "\n".join(noisy[:10])
 
 
 def test_ledger_reconciles_with_the_lake(first_run: dict[str, Any], tiny_network: Path) -> None:

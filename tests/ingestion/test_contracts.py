@@ -93,6 +93,8 @@ def test_superset_datasets_read_columns_the_marts_declare() -> None:
     marts = _models(MARTS / "_marts__models.yml")
     for path in sorted(DATASETS.glob("*.yaml")):
         ds = _yaml(path)
+        if ds.get("sql"):  # a virtual dataset: its SQL reads the marts, checked by its tests
+            continue
         declared = {c["name"] for c in marts[ds["table_name"]]["columns"]}
         read = {c["name"] for c in ds["columns"] if not c.get("expression")}
         assert read <= declared, f"{path.name}: {sorted(read - declared)} not in the mart"

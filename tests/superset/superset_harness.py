@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SUPERSET_DIR = ROOT / "superset"
 SUPERSET_PYTHON = ROOT / ".venv" / "superset" / "bin" / "python"
 ADMIN_PASSWORD = "admin-dev-password"  # development default of bootstrap.py
-USER_PASSWORD = "aftersales-dev-password"  # development default of bootstrap.py
+LOGIN_LINE = re.compile(r"^\s+login: (\S+)  password: (\S+)$", re.MULTILINE)
 GONE_DEALER = "ZZGONE"  # in the dealer master of the first bootstrap only
 GONE_REGION = "zz_gone_region"
 UUID_NAMESPACE = uuid.UUID("6f1b1c52-3d7e-4f44-9a43-2f4a0c1d7e10")  # as build_bundle.py
@@ -28,6 +29,18 @@ UUID_NAMESPACE = uuid.UUID("6f1b1c52-3d7e-4f44-9a43-2f4a0c1d7e10")  # as build_b
 
 def stable_uuid(kind: str, name: str) -> str:
     return str(uuid.uuid5(UUID_NAMESPACE, f"aftersales:{kind}:{name}"))
+
+
+def aggregate_tables() -> set[str]:
+    """Datasets declared `aggregate: true` in superset/assets (no dealer rows, no RLS)."""
+    import yaml
+
+    tables = set()
+    for path in (SUPERSET_DIR / "assets" / "datasets").glob("*.yaml"):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if spec.get("aggregate"):
+            tables.add(spec["table_name"])
+    return tables
 
 
 def free_port() -> int:
@@ -56,10 +69,16 @@ def superset_env(
     return env
 
 
-def run_bootstrap(env: dict[str, str]) -> float:
+def parse_logins(output: str) -> dict[str, str]:
+    """The logins bootstrap.py prints once for the users it creates."""
+    return dict(LOGIN_LINE.findall(output))
+
+
+def run_bootstrap(env: dict[str, str], *args: str) -> tuple[float, str]:
+    """Run bootstrap.py; returns (seconds, its console output)."""
     start = time.perf_counter()
     proc = subprocess.run(
-        [str(SUPERSET_PYTHON), str(SUPERSET_DIR / "bootstrap.py")],
+        [str(SUPERSET_PYTHON), str(SUPERSET_DIR / "bootstrap.py"), *args],
         env=env,
         capture_output=True,
         text=True,
@@ -67,7 +86,7 @@ def run_bootstrap(env: dict[str, str]) -> float:
     )
     if proc.returncode != 0:
         raise RuntimeError(f"bootstrap failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
-    return time.perf_counter() - start
+    return time.perf_counter() - start, proc.stdout + proc.stderr
 
 
 def chart_row(metadata_db: Path, chart_uuid: str) -> tuple[str, dict[str, Any]]:
@@ -94,7 +113,7 @@ def count_rows(metadata_db: Path, table: str) -> int:
 class Api:
     """A logged-in REST client (JWT bearer token)."""
 
-    def __init__(self, base_url: str, username: str | None = None, password: str = USER_PASSWORD):
+    def __init__(self, base_url: str, username: str | None = None, password: str = ""):
         self.base_url = base_url
         self.session = requests.Session()
         self.username = username
@@ -165,15 +184,21 @@ class SupersetServer:
     before_reimport: tuple[str, dict[str, Any]] | None = None
     rls_rules_after_first: int = 0
     users_after_first: int = 0
+    logins: dict[str, str] = field(default_factory=dict)
+    rerun_output: str = ""
 
     @property
     def metadata_db(self) -> Path:
         return self.home / "superset.db"
 
+    def password(self, username: str) -> str:
+        """The admin's password, or the one generated for a user on its creation."""
+        return ADMIN_PASSWORD if username == "admin" else self.logins[username]
+
     def api(self, username: str | None = "admin", password: str | None = None) -> Api:
-        if password is None:
-            password = ADMIN_PASSWORD if username == "admin" else USER_PASSWORD
-        return Api(self.base_url, username, password)
+        if password is None and username is not None:
+            password = self.password(username)
+        return Api(self.base_url, username, password or "")
 
 
 def start_server(env: dict[str, str]) -> float:

@@ -108,7 +108,7 @@ def test_ranking_chart_values_equal_the_mart(admin: Api, mart: duckdb.DuckDBPyCo
     ]
     rows = _chart_rows_with_filters(admin, ids["ranking_per_region"], filters)
     expected = mart.execute(
-        "SELECT dealer_code, rank_region, value, numerator, denominator, status "
+        "SELECT dealer_code, rank_region, value_display, numerator, denominator, status_zh "
         "FROM rpt_regional_rankings WHERE period_grain = 'month' AND period_label = ? AND kpi_code = ?",
         [period, kpi],
     ).fetchall()
@@ -117,8 +117,8 @@ def test_ranking_chart_values_equal_the_mart(admin: Api, mart: duckdb.DuckDBPyCo
     for dealer, rank, value, num, den, status in expected:
         got = by_dealer[dealer]
         assert got["rank_region"] == rank, dealer
-        assert _close(got["value"], value) and _close(got["numerator"], num), dealer
-        assert _close(got["denominator"], den) and got["status"] == status, dealer
+        assert got["value_display"] == value and _close(got["numerator"], num), dealer
+        assert _close(got["denominator"], den) and got["status_zh"] == status, dealer
     # the chart lists each region's dealers best first
     ordered = [(r["region_zh"], r["rank_region"]) for r in rows if r["rank_region"] is not None]
     assert ordered == sorted(ordered)
@@ -132,6 +132,129 @@ def test_ranking_chart_values_equal_the_mart(admin: Api, mart: duckdb.DuckDBPyCo
         ).fetchall()
     )
     assert {r["dealer_code"]: r["rank_national"] for r in composite} == expected_composite
+
+
+def test_data_ending_mid_window_is_provisional_marked_and_never_ranked(
+    admin: Api, mart: duckdb.DuckDBPyConnection
+) -> None:
+    """The test network ends on 31 December: December's warranty registrations have not
+    reached their 7-day deadline, so December is provisional, marked, unranked, and the
+    dashboards' period filters start at the latest final month."""
+    last, first_final = mart.execute(
+        "SELECT max(period_label), max(period_label) FILTER (WHERE is_final_period) "
+        "FROM rpt_regional_rankings WHERE period_grain = 'month'"
+    ).fetchone()
+    assert last.endswith("-12") and first_final < last
+    december = mart.execute(
+        "SELECT dealer_code, value_display, status_zh, rank_national, rank_region, "
+        "unranked_reason FROM rpt_regional_rankings WHERE period_grain = 'month' "
+        "AND period_label = ? AND kpi_code = 'warranty_registration' AND value IS NOT NULL",
+        [last],
+    ).fetchall()
+    assert december
+    for dealer, value, status, rank_n, rank_r, reason in december:
+        assert value.endswith("（暂定）") and status == "暂定", dealer
+        assert rank_n is None and rank_r is None and reason.startswith("暂定数据"), dealer
+    ranked_provisional = mart.execute(
+        "SELECT count(*) FROM rpt_regional_rankings "
+        "WHERE is_provisional AND (rank_national IS NOT NULL OR rank_region IS NOT NULL)"
+    ).fetchone()[0]
+    assert ranked_provisional == 0
+    # what the period filters offer first (descending): the latest final month
+    ds = {
+        d["table_name"]: d["id"]
+        for d in admin.get("/api/v1/dataset/", page_size=100, columns=["id", "table_name"]).json()[
+            "result"
+        ]
+    }
+    for table, column in (
+        ("rpt_regional_rankings", "period_choice"),
+        ("rpt_dealer_scorecard", "view_choice"),
+    ):
+        r = admin.post(
+            "/api/v1/chart/data",
+            {
+                "datasource": {"id": ds[table], "type": "table"},
+                "queries": [
+                    {
+                        "columns": [column],
+                        "metrics": [],
+                        "filters": [{"col": "period_grain", "op": "==", "val": "month"}],
+                        "orderby": [[column, False]],
+                        "row_limit": 100,
+                    }
+                ],
+                "result_format": "json",
+                "result_type": "full",
+            },
+        )
+        assert r.status_code == 200, r.text[:300]
+        values = [row[column] for row in r.json()["result"][0]["data"]]
+        assert values[0] == first_final, table
+        assert f"(暂定) {last}" in values and values[-1].startswith("(暂定)"), table
+
+
+def test_region_map_layers_colour_the_regions_and_place_the_dealers(
+    superset_server: SupersetServer,
+    mart: duckdb.DuckDBPyConnection,
+    dealers: list[tuple[str, str, str]],
+) -> None:
+    """The map's two layers: every province outline, coloured for the regions with data, and
+    the dealers with coordinates as points — a regional manager's points only its own."""
+    admin = superset_server.api("admin")
+    ids = _chart_ids(admin)
+    multi = admin.get(f"/api/v1/chart/{ids['region_map']}").json()["result"]
+    assert json.loads(multi["params"])["deck_slices"] == [
+        ids["region_shapes"],
+        ids["dealer_points"],
+    ]
+    month = mart.execute(
+        "SELECT max(period_label) FROM rpt_regional_rankings "
+        "WHERE period_grain = 'month' AND is_final_period"
+    ).fetchone()[0]
+    filters = [
+        {"col": "period_choice", "op": "==", "val": month},
+        {"col": "kpi_name_zh", "op": "==", "val": "服务覆盖率"},
+    ]
+    shapes = _chart_rows_with_filters(admin, ids["region_shapes"], filters)
+    assert len(shapes) >= 30  # every province of Superset's China map
+    features = [json.loads(r["feature"]) for r in shapes]
+    assert all(f["geometry"]["type"] == "MultiPolygon" for f in features)
+    coloured = {f["properties"]["fillColor"] for f in features}
+    regions_with_data = mart.execute(
+        "SELECT count(DISTINCT region) FROM rpt_region_map WHERE period_label = ? "
+        "AND kpi_code = 'coverage' AND period_grain = 'month'",
+        [month],
+    ).fetchone()[0]
+    assert regions_with_data >= 2 and len(coloured) >= 2
+    located = {
+        c
+        for (c,) in mart.execute(
+            "SELECT DISTINCT dealer_code FROM rpt_regional_rankings WHERE latitude IS NOT NULL"
+        ).fetchall()
+    }
+    points = _chart_rows_with_filters(admin, ids["dealer_points"], filters)
+    assert {r["dealer_code"] for r in points} == located and located
+    region = dealers[0][1]
+    rm_points = _chart_rows_with_filters(
+        superset_server.api(f"rm_{region}"), ids["dealer_points"], filters
+    )
+    own = {d[0] for d in dealers if d[1] == region}
+    assert rm_points and {r["dealer_code"] for r in rm_points} <= own
+
+
+def test_users_get_distinct_generated_passwords_printed_once(
+    superset_server: SupersetServer, dealers: list[tuple[str, str, str]]
+) -> None:
+    logins = superset_server.logins
+    expected = {"oem", "dataeng", *(d[0] for d in dealers), *(f"rm_{d[1]}" for d in dealers)}
+    assert expected <= set(logins)
+    assert len(set(logins.values())) == len(logins)  # distinct
+    assert all(len(p) >= 16 for p in logins.values())
+    assert "aftersales-dev-password" not in logins.values()
+    # the re-run created nobody and printed no password
+    assert "password:" not in superset_server.rerun_output
+    assert superset_server.api(dealers[0][0]).get("/api/v1/me/").status_code == 200
 
 
 def test_rerun_bootstrap_updates_a_changed_chart(

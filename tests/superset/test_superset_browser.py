@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from superset_harness import ADMIN_PASSWORD, ROOT, USER_PASSWORD, SupersetServer
+from superset_harness import ROOT, SupersetServer
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +28,23 @@ TITLES = {
     "dealer-scorecard": "经销商记分卡 Dealer scorecard",
     "feed-health": "数据接入健康 Feed health",
 }
-CHART_COUNTS = {"regional-rankings": 5, "dealer-scorecard": 6, "feed-health": 7}
+
+
+def _chart_counts() -> dict[str, int]:
+    """Charts placed on each dashboard (by slug), from the asset files."""
+    import yaml
+
+    counts = {}
+    for path in (ROOT / "superset" / "assets" / "dashboards").glob("*.yaml"):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        counts[spec["slug"]] = sum(len(row["charts"]) for row in spec["rows"])
+    return counts
+
+
+CHART_COUNTS = _chart_counts()
+PERCENT = re.compile(r"\b\d{1,3}\.\d%")  # a rate: percentage with one decimal
+YUAN = re.compile(r"¥\d{1,3}(,\d{3})*\b")  # money: yen sign, thousands separators
+STATUS = re.compile(r"达标|预警|未达标")
 ERROR_SELECTORS = ".ant-alert-error, [data-test='error-message'], .error-alert, [role='alert']"
 
 
@@ -61,15 +77,24 @@ def login(page, base_url: str, user: str, password: str) -> None:  # type: ignor
     raise AssertionError(f"could not log in as {user}")
 
 
-def render(browser, server: SupersetServer, user: str, slug: str, expect: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+def render(
+    browser,
+    server: SupersetServer,
+    user: str,
+    slug: str,
+    expect: tuple[str, ...] = (),
+    keep: bool = False,
+):  # type: ignore[no-untyped-def]
     """Log in, open the dashboard, wait for every chart; returns (visible text, page).
+
+    With ``keep`` the browser context stays open (the caller closes page.context).
 
     Charts re-query once their native filters resolve, so the page text is read until it
     is stable (and shows every ``expect`` string) rather than at the first paint.
     """
     context = browser.new_context(viewport={"width": 1600, "height": 2000}, locale="zh-CN")
     page = context.new_page()
-    password = ADMIN_PASSWORD if user == "admin" else USER_PASSWORD
+    password = server.password(user)
     for _ in range(3):
         login(page, server.base_url, user, password)
         page.goto(f"{server.base_url}/superset/dashboard/{slug}/")
@@ -109,85 +134,190 @@ def render(browser, server: SupersetServer, user: str, slug: str, expect: tuple[
             break
         body = again
     assert TITLES[slug] in body
-    context.close()
+    if not keep:
+        context.close()
     return body, page
 
 
-def _latest_month(mart: duckdb.DuckDBPyConnection) -> str:
+def _latest_final_month(mart: duckdb.DuckDBPyConnection) -> str:
     return mart.execute(
-        "SELECT max(period_label) FROM rpt_regional_rankings WHERE period_grain = 'month'"
+        "SELECT max(period_label) FROM rpt_regional_rankings "
+        "WHERE period_grain = 'month' AND is_final_period"
     ).fetchone()[0]
 
 
-def test_oem_sees_rankings_with_composite_leader(
+def _nav_text(page) -> str:  # type: ignore[no-untyped-def]
+    return page.locator("header, #app-menu, .main-nav, nav").first.inner_text()
+
+
+def test_oem_sees_rankings_on_the_latest_final_month_with_map_and_formatted_values(
     browser, superset_server: SupersetServer, mart: duckdb.DuckDBPyConnection
 ) -> None:
-    leader = mart.execute(
-        "SELECT dealer_code FROM rpt_regional_rankings WHERE kpi_code = 'composite' "
-        "AND period_grain = 'month' AND period_label = ? AND rank_national = 1",
-        [_latest_month(mart)],
+    month = _latest_final_month(mart)
+    leaders = mart.execute(
+        "SELECT dealer_code, value_display, status_zh FROM rpt_regional_rankings "
+        "WHERE kpi_code = 'coverage' AND period_grain = 'month' AND period_label = ? "
+        "AND rank_national = 1",
+        [month],
     ).fetchall()
-    body, _ = render(
-        browser, superset_server, "oem", "regional-rankings", tuple(c for (c,) in leader)
+    assert leaders
+    body, page = render(
+        browser,
+        superset_server,
+        "oem",
+        "regional-rankings",
+        tuple(v for _, v, _ in leaders),
+        keep=True,
     )
-    assert leader and all(code in body for (code,) in leader)
-    assert _latest_month(mart) in body
-    names_zh = {
-        r[0]
-        for r in mart.execute("SELECT DISTINCT kpi_name_zh FROM rpt_regional_rankings").fetchall()
-    }
-    assert any(name in body for name in names_zh)  # Chinese KPI label shown
-    assert "区域内排名" in body and "综合得分" in body
+    try:
+        # default period: the latest final month, never a provisional one
+        assert (
+            page.locator(".filter-bar, [data-test='filter-bar']").first.inner_text().count(month)
+        ), f"default period is not {month}"
+        assert "(暂定)" not in page.locator("[data-test='filter-bar']").first.inner_text()
+        for code, value, status in leaders:
+            assert code in body and value in body and status in body
+        assert PERCENT.search(body) and STATUS.search(body)
+        assert not re.search(r"\b0\.\d{4,}\b", body), "a raw fraction is shown"
+        assert "综合得分" in body and "对标基准" in body and "全国" in body
+        # the map (deck.gl: province layer and dealer points) draws on a canvas
+        assert page.locator(".dashboard-component-chart-holder canvas").count() >= 1
+        # the OEM keeps the analyst's menus
+        assert "图表" in _nav_text(page)
+    finally:
+        page.context.close()
 
 
-def test_oem_sees_feed_health_totals(
-    browser, superset_server: SupersetServer, mart: duckdb.DuckDBPyConnection
-) -> None:
-    loaded = mart.execute("SELECT sum(rows_loaded) FROM rpt_feed_health").fetchone()[0]
-    body, _ = render(browser, superset_server, "oem", "feed-health", (f"{int(loaded):,}",))
-    assert f"{int(loaded):,}" in body
-    assert "主要隔离原因" in body
-
-
-def test_regional_manager_sees_only_its_region(
+def test_regional_manager_sees_its_region_with_national_benchmarks_and_no_analyst_ui(
     browser, superset_server: SupersetServer, dealers: list[tuple[str, str, str]]
 ) -> None:
     regions = sorted({d[1] for d in dealers}, key=lambda r: -sum(d[1] == r for d in dealers))
     region = regions[0]
-    body, _ = render(browser, superset_server, f"rm_{region}", "regional-rankings")
-    codes_in_body = set(re.findall(r"\b[\w-]+\b", body))
-    own = {d[0] for d in dealers if d[1] == region}
-    others = {d[0] for d in dealers if d[1] != region}
-    assert own & codes_in_body, "no dealer of the region visible"
-    assert not (others & codes_in_body), f"other regions visible: {others & codes_in_body}"
+    user = f"rm_{region}"
+    body, page = render(browser, superset_server, user, "regional-rankings", keep=True)
+    try:
+        codes_in_body = set(re.findall(r"\b[\w-]+\b", body))
+        own = {d[0] for d in dealers if d[1] == region}
+        others = {d[0] for d in dealers if d[1] != region}
+        assert own & codes_in_body, "no dealer of the region visible"
+        assert not (others & codes_in_body), f"other regions visible: {others & codes_in_body}"
+        assert "全国" in body and PERCENT.search(body)  # national benchmarks beside own rows
+        assert page.locator(".dashboard-component-chart-holder canvas").count() >= 1
+        nav = _nav_text(page)
+        assert "看板" in nav  # Chinese UI
+        assert "图表" not in nav and "数据集" not in nav and "SQL" not in nav
+        assert_explained(page, superset_server, "/explore/", "此功能未向您的角色开放")
+        assert_explained(page, superset_server, "/sqllab/", "此功能未向您的角色开放")
+        assert_explained(page, superset_server, "/chart/list/", "此功能未向您的角色开放")
+        assert_explained(page, superset_server, "/tablemodelview/list/", "此功能未向您的角色开放")
+    finally:
+        page.context.close()
 
 
-def test_dealer_sees_its_scorecard(
+def assert_explained(page, server: SupersetServer, path: str, heading: str) -> None:  # type: ignore[no-untyped-def]
+    response = page.goto(f"{server.base_url}{path}")
+    assert response is not None and response.status == 403, path
+    text = page.inner_text("body")
+    assert heading in text and "404" not in text, text[:300]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"\W+", "-", path).strip("-")
+    page.screenshot(path=str(SCREENSHOTS / f"access-{name}.png"))
+
+
+def test_dealer_sees_tiles_formatted_values_and_provisional_marking(
     browser,
     superset_server: SupersetServer,
     mart: duckdb.DuckDBPyConnection,
     dealers: list[tuple[str, str, str]],
 ) -> None:
-    code = dealers[0][0]
-    body, _ = render(browser, superset_server, code, "dealer-scorecard")
-    month = _latest_month(mart)
-    kpis = mart.execute(
-        "SELECT DISTINCT kpi_name_zh, dealer_name FROM rpt_dealer_scorecard "
-        "WHERE dealer_code = ? AND period_grain = 'month' AND period_label = ?",
+    code = mart.execute(
+        "SELECT min(dealer_code) FROM rpt_dealer_scorecard WHERE kpi_code = 'revenue_per_vehicle' "
+        "AND value IS NOT NULL AND is_final_period"
+    ).fetchone()[0]
+    month = _latest_final_month(mart)
+    tiles = mart.execute(
+        "SELECT kpi_label, value_display, target_display, status_zh FROM rpt_dealer_scorecard "
+        "WHERE dealer_code = ? AND view_choice = ? AND is_headline_tile ORDER BY display_order",
         [code, month],
     ).fetchall()
-    assert kpis
-    for kpi_zh, dealer_name in kpis:
-        assert kpi_zh in body
-        assert dealer_name in body
-    others = {d[0] for d in dealers if d[0] != code}
-    # the drill-through may explain a miss with the other dealer's code ("registered only
-    # by another dealer (D1003)"); no other dealer's rows may appear anywhere else
-    own_rows_only = re.sub(r"by another dealer \([\w-]+\)", "", body)
-    assert not (others & set(re.findall(r"\b[\w-]+\b", own_rows_only)))
-    assert "薄弱项" in body and "服务覆盖率明细" in body
+    assert [t[0][:4] for t in tiles][:3] == ["服务覆盖率"[:4], "首保实施率"[:4], "保修登记率"[:4]]
+    body, page = render(
+        browser,
+        superset_server,
+        code,
+        "dealer-scorecard",
+        tuple(t[1] for t in tiles if t[1]),
+        keep=True,
+    )
+    try:
+        tile_text = page.locator(".dashboard-component-chart-holder").first.inner_text()
+        for label, value, target, status in tiles:
+            assert label in tile_text
+            if value:
+                assert value in tile_text
+            if target:
+                assert f"目标 {target}" in tile_text
+            if status:
+                assert status in tile_text
+        assert "较上期" in tile_text
+        assert PERCENT.search(body) and YUAN.search(body) and STATUS.search(body)
+        provisional = mart.execute(
+            "SELECT count(*) FROM rpt_dealer_scorecard WHERE dealer_code = ? AND view_choice = ? "
+            "AND is_provisional AND value IS NOT NULL",
+            [code, month],
+        ).fetchone()[0]
+        if provisional:
+            assert "（暂定）" in body and "暂定数据" in body
+        others = {d[0] for d in dealers if d[0] != code}
+        # a vehicle's reason may name the other dealer that registered it or did its first
+        # maintenance; nothing else may name another dealer
+        own_rows_only = re.sub(r"仅由其他经销商登记（[\w-]+）|在 [\w-]+ 首保", "", body)
+        assert not (others & set(re.findall(r"\b[\w-]+\b", own_rows_only)))
+        assert "薄弱项" in body and "服务覆盖率明细" in body and "全国" in body
+        nav = _nav_text(page)
+        assert "图表" not in nav and "数据集" not in nav
+        # a dashboard outside the dealer's scope explains access instead of a 404
+        assert_explained(
+            page, superset_server, "/superset/dashboard/regional-rankings/", "无权访问此看板"
+        )
+        assert "区域排名" in page.inner_text("body")
+    finally:
+        page.context.close()
 
 
-def test_data_engineer_sees_feed_health(browser, superset_server: SupersetServer) -> None:
-    body, _ = render(browser, superset_server, "dataeng", "feed-health")
+def test_feed_health_shows_the_planted_file_events_in_chinese(
+    browser, superset_server: SupersetServer, mart: duckdb.DuckDBPyConnection
+) -> None:
+    held, rejected, late, as_of = mart.execute(
+        "SELECT sum(held_batches), sum(rejected_batches), "
+        "sum(CASE WHEN is_late THEN 1 ELSE 0 END), max(as_of_date) FROM rpt_feed_health"
+    ).fetchone()
+    assert held >= 1 and rejected >= 1 and late >= 1  # the network's file events
+    last_month = mart.execute(
+        "SELECT max(period_start) FROM rpt_regional_rankings WHERE period_grain = 'month'"
+    ).fetchone()[0]
+    assert as_of.year == last_month.year and as_of.month == last_month.month  # data's last day
+    body, _ = render(browser, superset_server, "dataeng", "feed-health", (str(as_of),))
     assert "数据新鲜度" in body and "批次校验结果" in body
+    assert "维修工单" in body and "投诉" in body  # feed names in Chinese
+    assert str(as_of) in body  # "as of" is the data's last day
+    assert not re.search(r"\b(true|false)\b", body)
+
+
+@pytest.mark.parametrize(
+    ("role", "slug"), [("region", "dealer-scorecard"), ("dealer", "feed-health")]
+)
+def test_the_other_dashboards_of_a_role_render(
+    browser,
+    superset_server: SupersetServer,
+    dealers: list[tuple[str, str, str]],
+    role: str,
+    slug: str,
+) -> None:
+    """The regional manager's scorecards and the dealer's feed health (screenshots for docs)."""
+    login = {"region": f"rm_{dealers[0][1]}", "dealer": dealers[0][0]}[role]
+    body, _ = render(browser, superset_server, login, slug)
+    if slug == "dealer-scorecard":
+        assert STATUS.search(body) and PERCENT.search(body)
+    else:
+        assert dealers[0][0] in body

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from superset_harness import SUPERSET_DIR
+from superset_harness import ROOT, SUPERSET_DIR
 
 sys.path.insert(0, str(SUPERSET_DIR))
 import build_bundle
@@ -84,9 +84,43 @@ def test_dashboards_reference_bundled_charts_and_datasets(contents: dict[str, st
             assert set(flt["scope"]["excluded"]) <= local_ids
 
 
-def test_every_dataset_carries_dealer_code(contents: dict[str, str]) -> None:
+def test_every_dataset_carries_dealer_code_unless_declared_aggregate(
+    contents: dict[str, str],
+) -> None:
+    aggregates = {n for n, ds in build_bundle.load_assets().datasets.items() if ds.aggregate}
+    assert aggregates == {"rpt_kpi_benchmarks", "rpt_region_map", "rpt_region_shapes"}
     for ds in _files(contents, "datasets/"):
-        assert "dealer_code" in {c["column_name"] for c in ds["columns"]}, ds["table_name"]
+        has_dealer = "dealer_code" in {c["column_name"] for c in ds["columns"]}
+        assert has_dealer != (ds["table_name"] in aggregates), ds["table_name"]
+
+
+def test_a_dataset_without_dealer_code_must_be_declared_aggregate(tmp_path: Path) -> None:
+    import shutil
+
+    assets = tmp_path / "assets"
+    shutil.copytree(build_bundle.ASSETS_DIR, assets)
+    path = assets / "datasets" / "rpt_kpi_benchmarks.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("aggregate: true\n", ""), "utf-8")
+    with pytest.raises(build_bundle.BundleError, match="rpt_kpi_benchmarks: needs dealer_code"):
+        build_bundle.load_assets(assets)
+
+
+def test_status_colours_of_the_tables_are_the_label_tables(contents: dict[str, str]) -> None:
+    """Conditional formatting colours each Chinese status as the ui_labels seed does."""
+    import csv
+
+    seed = ROOT / "dbt_project" / "seeds" / "ui_labels.csv"
+    with seed.open(encoding="utf-8") as fh:
+        colours = {
+            r["label_zh"]: "#" + r["colour"] for r in csv.DictReader(fh) if r["domain"] == "status"
+        }
+    seen = 0
+    for chart in _files(contents, "charts/"):
+        for rule in chart["params"].get("conditional_formatting", []):
+            if rule["column"] == "status_zh":
+                assert colours[rule["targetValue"]].lower() == rule["colorScheme"].lower()
+                seen += 1
+    assert seen >= 9
 
 
 def test_chinese_kpi_names_are_used(contents: dict[str, str]) -> None:

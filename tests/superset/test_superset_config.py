@@ -91,7 +91,7 @@ def test_production_uses_env_services(tmp_path: Path) -> None:
     assert cfg["talisman"] is True
 
 
-def test_bootstrap_refuses_dev_passwords_in_production(tmp_path: Path) -> None:
+def test_bootstrap_refuses_the_dev_admin_password_in_production(tmp_path: Path) -> None:
     from superset_harness import SUPERSET_PYTHON
 
     proc = subprocess.run(

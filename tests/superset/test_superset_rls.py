@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 import pytest
 import requests
-from superset_harness import Api, SupersetServer
+from superset_harness import Api, SupersetServer, aggregate_tables
 
 pytestmark = pytest.mark.e2e
 
@@ -44,6 +44,50 @@ def test_every_dataset_has_rls(dataset_ids: dict[str, int], admin: Api) -> None:
     assert len(base) == 1
     assert {t["table_name"] for t in base[0]["tables"]} == set(dataset_ids)
     assert len(dataset_ids) >= 6
+
+
+def test_aggregate_datasets_have_no_dealer_rows_and_are_readable_by_everyone(
+    superset_server: SupersetServer,
+    all_dataset_ids: dict[str, int],
+    mart: duckdb.DuckDBPyConnection,
+    dealers: list[tuple[str, str, str]],
+) -> None:
+    """Benchmarks and the region map: national and regional aggregates, the same for every
+    role, and no column that could carry a dealer's own figure."""
+    aggregates = aggregate_tables()
+    assert {"rpt_kpi_benchmarks", "rpt_region_map", "rpt_region_shapes"} <= aggregates
+    dealer_code, region = dealers[0][0], dealers[0][1]
+    tables = {
+        r[0] for r in mart.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    for table in aggregates:
+        oem = superset_server.api("oem").query(
+            all_dataset_ids[table], columns=[], metrics=["count"]
+        )
+        assert oem.status_code == 200, oem.text[:300]
+        expected = oem.json()["result"][0]["data"][0]["count"]
+        assert expected > 0, table
+        if table in tables:  # a mart table (the map's shapes are a virtual dataset on marts)
+            columns = {
+                r[0]
+                for r in mart.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                    [table],
+                ).fetchall()
+            }
+            assert "dealer_code" not in columns, table
+            assert mart.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0] == expected
+        for user in (f"rm_{region}", dealer_code):
+            got = superset_server.api(user).query(
+                all_dataset_ids[table], columns=[], metrics=["count"]
+            )
+            assert got.status_code == 200, got.text[:300]
+            assert got.json()["result"][0]["data"][0]["count"] == expected, (user, table)
+    # the national row of a benchmark aggregates more than one dealer
+    national = mart.execute(
+        "SELECT max(dealers) FROM rpt_kpi_benchmarks WHERE scope = 'national'"
+    ).fetchone()[0]
+    assert national >= 2
 
 
 def test_each_dealer_sees_only_its_own_rows(

@@ -1,4 +1,6 @@
-{#- Warranty registration rate per home dealer by invoice month and invoice year. -#}
+{#- Warranty registration rate per home dealer by invoice month and invoice year, with the
+    period's last possible deadline (the latest deadline of its denominator VINs): the figure
+    is provisional while the data ends before it. -#}
 
 with vehicles as (
 
@@ -14,7 +16,8 @@ select
     'warranty_registration' as kpi_code,
     sum(case when in_numerator then 1 else 0 end) as numerator,
     count(*) as denominator,
-    count(*) as sample_size
+    count(*) as sample_size,
+    max(deadline_date) as last_deadline_date
 from vehicles
 group by home_dealer_code, invoice_month_index
 
@@ -27,6 +30,7 @@ select
     'warranty_registration' as kpi_code,
     sum(case when in_numerator then 1 else 0 end) as numerator,
     count(*) as denominator,
-    count(*) as sample_size
+    count(*) as sample_size,
+    max(deadline_date) as last_deadline_date
 from vehicles
 group by home_dealer_code, invoice_year

@@ -72,9 +72,9 @@ select
     last_own_visit_date is not null as in_numerator_own,
     case
         when last_own_visit_date is not null
-            then {{ dbt.concat(["'visited the home dealer on '", "cast(last_own_visit_date as " ~ dbt.type_string() ~ ")"]) }}
+            then {{ dbt.concat(["cast(last_own_visit_date as " ~ dbt.type_string() ~ ")", "' 在本店进厂'"]) }}
         when last_visit_date is not null
-            then {{ dbt.concat(["'serviced at another dealer on '", "cast(last_visit_date as " ~ dbt.type_string() ~ ")"]) }}
-        else 'no visit in {{ var('coverage_lookback_months') }} months'
+            then {{ dbt.concat(["cast(last_visit_date as " ~ dbt.type_string() ~ ")", "' 在其他经销商进厂'"]) }}
+        else '近 {{ var('coverage_lookback_months') }} 个月无进厂'
     end as reason
 from matched

@@ -78,13 +78,13 @@ select
     coalesce(event_date <= deadline_date and event_odometer_km <= km_limit, false) as in_numerator,
     case
         when event_date is null
-            then 'no first maintenance recorded'
+            then '无首保记录'
         when event_date > deadline_date
-            then {{ dbt.concat(["'first maintenance '", "cast(" ~ dbt.datediff('due_date', 'event_date', 'day') ~ " as " ~ dbt.type_string() ~ ")", "' days late (grace " ~ var('fm_grace_days') ~ " days)'"]) }}
+            then {{ dbt.concat(["'首保晚 '", "cast(" ~ dbt.datediff('due_date', 'event_date', 'day') ~ " as " ~ dbt.type_string() ~ ")", "' 天（宽限 " ~ var('fm_grace_days') ~ " 天）'"]) }}
         when event_odometer_km is null
-            then 'odometer missing at first maintenance'
+            then '首保缺少里程数'
         when event_odometer_km > km_limit
-            then {{ dbt.concat(["'first maintenance at '", "cast(event_odometer_km as " ~ dbt.type_string() ~ ")", "' km, above the '", "cast(cast(km_limit as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")", "' km limit'"]) }}
-        else {{ dbt.concat(["'first maintenance on '", "cast(event_date as " ~ dbt.type_string() ~ ")", "' at '", "event_dealer_code", "case when event_source = 'warranty_claim' then ' (claim)' else ' (repair order)' end"]) }}
+            then {{ dbt.concat(["'首保里程 '", "cast(event_odometer_km as " ~ dbt.type_string() ~ ")", "' 公里，超过 '", "cast(cast(km_limit as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")", "' 公里上限'"]) }}
+        else {{ dbt.concat(["cast(event_date as " ~ dbt.type_string() ~ ")", "' 在 '", "event_dealer_code", "case when event_source = 'warranty_claim' then ' 首保（索赔）' else ' 首保（工单）' end"]) }}
     end as reason
 from evaluated

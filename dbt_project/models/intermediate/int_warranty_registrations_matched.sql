@@ -128,11 +128,11 @@ select
     coalesce(submitted_date <= deadline_date, false) as in_numerator,
     case
         when submitted_date is not null
-            then {{ dbt.concat(["'registered '", "cast(" ~ dbt.datediff('reference_date', 'submitted_date', 'day') ~ " as " ~ dbt.type_string() ~ ")", "' days after '", "reference_kind", "case when submitted_date > deadline_date then ' (limit " ~ var('wr_deadline_days') ~ " days)' else '' end"]) }}
+            then {{ dbt.concat(["case when reference_kind = 'delivery' then '交车后 ' else '开票后 ' end", "cast(" ~ dbt.datediff('reference_date', 'submitted_date', 'day') ~ " as " ~ dbt.type_string() ~ ")", "' 天登记'", "case when submitted_date > deadline_date then '（时限 " ~ var('wr_deadline_days') ~ " 天）' else '' end"]) }}
         when other_dealer_code is not null
-            then {{ dbt.concat(["'registered only by another dealer ('", "other_dealer_code", "')'"]) }}
+            then {{ dbt.concat(["'仅由其他经销商登记（'", "other_dealer_code", "'）'"]) }}
         when rejected_count > 0
-            then 'registration rejected, no accepted resubmission'
-        else 'no accepted registration'
+            then '登记被拒，未重新提交通过'
+        else '无已受理的登记'
     end as reason
 from matched

@@ -1,10 +1,12 @@
 {#- One row per dealer x month x KPI over the full output grid (every dealer of the
     master x every month with data). Rates keep numerator and denominator; a
-    denominator of 0 gives a NULL value; low_sample when the sample is below min_sample. -#}
+    denominator of 0 gives a NULL value; low_sample when the sample is below min_sample.
+    A month's warranty registration rate is provisional while the data ends before the
+    month's last registration deadline (kpis.md, PR8). -#}
 
 with grid as (
 
-    select dealer_code, month_index, month_start, period_label
+    select dealer_code, month_index, month_start, period_label, data_end_date
     from {{ ref('int_dealer_months_spined') }}
 
 ),
@@ -19,19 +21,19 @@ catalog as (
 
 facts as (
 
-    select dealer_code, month_index, kpi_code, numerator, denominator, sample_size
+    select dealer_code, month_index, kpi_code, numerator, denominator, sample_size, cast(null as date) as last_deadline_date
     from {{ ref('int_dealer_months_coverage_aggregated') }}
     union all
-    select dealer_code, month_index, kpi_code, numerator, denominator, sample_size
+    select dealer_code, month_index, kpi_code, numerator, denominator, sample_size, cast(null as date) as last_deadline_date
     from {{ ref('int_dealer_months_service_kpis_aggregated') }}
     union all
-    select dealer_code, month_index, kpi_code, numerator, denominator, sample_size
+    select dealer_code, month_index, kpi_code, numerator, denominator, sample_size, cast(null as date) as last_deadline_date
     from {{ ref('int_dealer_months_customer_kpis_aggregated') }}
     union all
-    select dealer_code, month_index, kpi_code, numerator, denominator, sample_size
+    select dealer_code, month_index, kpi_code, numerator, denominator, sample_size, cast(null as date) as last_deadline_date
     from {{ ref('int_dealer_months_churn_aggregated') }}
     union all
-    select dealer_code, period_index as month_index, kpi_code, numerator, denominator, sample_size
+    select dealer_code, period_index as month_index, kpi_code, numerator, denominator, sample_size, last_deadline_date
     from {{ ref('int_dealer_periods_warranty_registration_aggregated') }}
     where period_grain = 'month'
 
@@ -49,7 +51,9 @@ joined as (
         case
             when catalog.measure_type = 'ratio' then cast(coalesce(facts.denominator, 0) as {{ type_double() }})
         end as denominator,
-        coalesce(facts.sample_size, 0) as sample_size
+        coalesce(facts.sample_size, 0) as sample_size,
+        grid.data_end_date,
+        facts.last_deadline_date
     from grid
     cross join catalog
     left join facts
@@ -75,5 +79,5 @@ select
         when measure_type = 'count' then false
         else sample_size < {{ var('min_sample') }}
     end as low_sample,
-    false as is_provisional
+    coalesce(data_end_date < last_deadline_date, false) as is_provisional
 from joined

@@ -1,6 +1,7 @@
 {#- One row per dealer x calendar year x KPI (first_maintenance by cohort year of the
     due date, warranty_registration by invoice year). A first-maintenance year Y is
-    provisional while the data ends before (Y+1)-01-31. -#}
+    provisional while the data ends before (Y+1)-01-31; a warranty-registration year while
+    the data ends before the year's last registration deadline (kpis.md, PR8). -#}
 
 with grid as (
 
@@ -19,10 +20,10 @@ catalog as (
 
 facts as (
 
-    select dealer_code, period_year, kpi_code, numerator, denominator, sample_size
+    select dealer_code, period_year, kpi_code, numerator, denominator, sample_size, cast(null as date) as last_deadline_date
     from {{ ref('int_dealer_years_first_maintenance_aggregated') }}
     union all
-    select dealer_code, period_index as period_year, kpi_code, numerator, denominator, sample_size
+    select dealer_code, period_index as period_year, kpi_code, numerator, denominator, sample_size, last_deadline_date
     from {{ ref('int_dealer_periods_warranty_registration_aggregated') }}
     where period_grain = 'year'
 
@@ -42,7 +43,8 @@ joined as (
         case
             when catalog.measure_type = 'ratio' then cast(coalesce(facts.denominator, 0) as {{ type_double() }})
         end as denominator,
-        coalesce(facts.sample_size, 0) as sample_size
+        coalesce(facts.sample_size, 0) as sample_size,
+        facts.last_deadline_date
     from grid
     cross join catalog
     left join facts
@@ -69,7 +71,10 @@ select
         else sample_size < {{ var('min_sample') }}
     end as low_sample,
     (
-        kpi_code = 'first_maintenance'
-        and data_end_date < {{ add_days(month_start_from_index('(period_year + 1) * 12'), 30) }}
+        (
+            kpi_code = 'first_maintenance'
+            and data_end_date < {{ add_days(month_start_from_index('(period_year + 1) * 12'), 30) }}
+        )
+        or coalesce(data_end_date < last_deadline_date, false)
     ) as is_provisional
 from joined

@@ -17,7 +17,7 @@
 
 with dealers as (
 
-    select dealer_code, region, outlet_type, opened_on, closed_on
+    select dealer_code, region, region_zh, outlet_type, opened_on, closed_on
     from {{ ref('dim_dealers') }}
 
 ),
@@ -143,10 +143,15 @@ reason_counts as (
 
 reason_ranks as (
 
+    {#- rules by their Chinese label (seed ui_labels, domain rule), the rule id otherwise #}
     select
         reason_counts.*,
+        coalesce(rule_labels.label_zh, reason_counts.rule_id) as rule_label,
         row_number() over (partition by dealer_code, feed order by row_count desc, rule_id) as reason_rank
     from reason_counts
+    left join {{ ref('ui_labels') }} as rule_labels
+        on rule_labels.domain = 'rule'
+        and reason_counts.rule_id = rule_labels.code
 
 ),
 
@@ -155,7 +160,7 @@ top_reasons as (
     select
         dealer_code,
         feed,
-        {{ dbt.listagg(dbt.concat(['rule_id', "' ('", 'cast(row_count as ' ~ dbt.type_string() ~ ')', "')'"]), "'; '", 'order by reason_rank') }} as top_quarantine_reasons
+        {{ dbt.listagg(dbt.concat(['rule_label', "' ('", 'cast(row_count as ' ~ dbt.type_string() ~ ')', "')'"]), "'; '", 'order by reason_rank') }} as top_quarantine_reasons
     from reason_ranks
     where reason_rank <= 3
     group by dealer_code, feed
@@ -176,6 +181,7 @@ combined as (
     select
         dealers.dealer_code,
         dealers.region,
+        dealers.region_zh,
         feed_rules.feed,
         coalesce(dealer_rules.cadence, feed_rules.cadence) as cadence,
         coalesce(dealer_rules.grace_days, feed_rules.grace_days) as grace_days,
@@ -277,5 +283,14 @@ select
     gx_pass_rate,
     held_batches,
     rejected_batches,
-    late_feed_alerts
+    late_feed_alerts,
+    region_zh,
+    coalesce(feed_labels.label_zh, feed) as feed_zh,
+    late_labels.label_zh as is_late_zh
 from due
+left join {{ ref('ui_labels') }} as feed_labels
+    on feed_labels.domain = 'feed'
+    and due.feed = feed_labels.code
+left join {{ ref('ui_labels') }} as late_labels
+    on late_labels.domain = 'flag'
+    and late_labels.code = case when due.is_next_expected and due.next_file_due_on < due.as_of_date then 'true' else 'false' end

@@ -20,6 +20,23 @@ dealers as (
     select dealer_code, region
     from {{ ref('dim_dealers') }}
 
+),
+
+periods as (
+
+    {#- the label the dashboards filter on: "(暂定) <period>" while the period is provisional #}
+    select distinct period_label, period_choice
+    from {{ ref('rpt_regional_rankings') }}
+    where period_grain = 'year'
+
+),
+
+flag_labels as (
+
+    select code, label_zh
+    from {{ ref('ui_labels') }}
+    where domain = 'flag'
+
 )
 
 select
@@ -39,9 +56,15 @@ select
     vehicles.event_odometer_km,
     vehicles.has_repeated_event,
     vehicles.in_numerator,
+    flag_labels.label_zh as in_numerator_zh,
+    coalesce(periods.period_choice, cast(vehicles.cohort_year as {{ dbt.type_string() }})) as view_choice,
     vehicles.reason
 from vehicles
 inner join years
     on vehicles.cohort_year = years.period_year
 left join dealers
     on vehicles.home_dealer_code = dealers.dealer_code
+left join periods
+    on cast(vehicles.cohort_year as {{ dbt.type_string() }}) = periods.period_label
+left join flag_labels
+    on flag_labels.code = case when vehicles.in_numerator then 'true' else 'false' end

@@ -31,12 +31,12 @@ regions as (
 
 scoped as (
 
-    select 'national' as scope, 'national' as region, '全国' as scope_zh, rankings.*
+    select 'national' as scope, 'national' as benchmark_region, '全国' as scope_zh, rankings.*
     from rankings
 
     union all
 
-    select 'region' as scope, region, region_zh as scope_zh, rankings.*
+    select 'region' as scope, rankings.region as benchmark_region, rankings.region_zh as scope_zh, rankings.*
     from rankings
 
 ),
@@ -45,7 +45,7 @@ aggregated as (
 
     select
         scope,
-        region,
+        benchmark_region as region,
         scope_zh,
         period_grain,
         period_start,
@@ -63,7 +63,7 @@ aggregated as (
         percentile_cont(0.9) within group (order by value) as p90_value,
         avg(target) as target
     from scoped
-    group by scope, region, scope_zh, period_grain, period_start, period_label, period_choice,
+    group by scope, benchmark_region, scope_zh, period_grain, period_start, period_label, period_choice,
         kpi_code, kpi_name_zh, unit, display_order
 
 )

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -46,6 +47,9 @@ from rich.console import Console
 from ingestion.settings import PROJECT_ROOT
 from orchestration.workers import WORKER_NAME_ENV
 from warehouse.dbt_build import patched_environ
+
+# the line superset/bootstrap.py prints once for each user it creates
+LOGIN_LINE = re.compile(r"^\s+login: (\S+)  password: (\S+)$", re.MULTILINE)
 
 SKIPPED_EXIT_CODE = 3
 PIPELINE_BIN = Path(sys.executable).parent
@@ -515,7 +519,6 @@ class DistributedRun:
 
         port = free_port()
         admin_password = secrets.token_urlsafe(16)
-        user_password = secrets.token_urlsafe(16)
         keep = _environ_without_settings()
         env = {
             **keep,
@@ -527,17 +530,20 @@ class DistributedRun:
             "AFTERSALES_SUPERSET_PORT": str(port),
             "AFTERSALES_WAREHOUSE": str(self.warehouse),
             "AFTERSALES_SUPERSET_ADMIN_PASSWORD": admin_password,
-            "AFTERSALES_SUPERSET_USER_PASSWORD": user_password,
         }
         timings: dict[str, float] = {}
         with timed("Superset bootstrap (PostgreSQL metadata)", timings):
-            _run([str(SUPERSET_PYTHON), str(PROJECT_ROOT / "superset" / "bootstrap.py")], env)
+            printed = _run(
+                [str(SUPERSET_PYTHON), str(PROJECT_ROOT / "superset" / "bootstrap.py")], env
+            )
+        # every provisioned user gets its own password, printed once by the bootstrap
+        passwords = dict(LOGIN_LINE.findall(printed))
         serve = ["bash", str(PROJECT_ROOT / "superset" / "serve.sh")]
         with timed("Superset served", timings):
             _run([*serve, "start"], env)
         try:
             base = f"http://127.0.0.1:{port}"
-            checks = superset_checks(base, admin_password, user_password, self.network)
+            checks = superset_checks(base, admin_password, passwords, self.network)
             with patched_environ(
                 {
                     superset_cache.URL_ENV: base,
@@ -590,7 +596,7 @@ class DistributedRun:
 
 
 def superset_checks(
-    base: str, admin_password: str, user_password: str, network: Path
+    base: str, admin_password: str, passwords: dict[str, str], network: Path
 ) -> dict[str, Any]:
     """Dashboards exist; the OEM sees every dealer, a dealer only itself (row-level security)."""
     import csv
@@ -648,8 +654,10 @@ def superset_checks(
         "dashboards": sorted(d["dashboard_title"] for d in listing.json()["result"]),
         "datasets": sorted(dataset_ids),
         "rls_table": table,
-        "seen_by_oem": dealers_seen(login("oem", user_password), table),
-        "seen_by_dealer": {dealers[0]: dealers_seen(login(dealers[0], user_password), table)},
+        "seen_by_oem": dealers_seen(login("oem", passwords["oem"]), table),
+        "seen_by_dealer": {
+            dealers[0]: dealers_seen(login(dealers[0], passwords[dealers[0]]), table)
+        },
         "master_dealers": dealers,
     }
 
@@ -673,13 +681,15 @@ def _environ_without_settings() -> dict[str, str]:
     }
 
 
-def _run(argv: list[str], env: dict[str, str]) -> None:
+def _run(argv: list[str], env: dict[str, str]) -> str:
+    """Run a command; its standard output, or DistributedRunFailed with the tail of both."""
     done = subprocess.run(argv, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         raise DistributedRunFailed(
             f"{' '.join(argv[-2:])} failed ({done.returncode}):\n"
             + (done.stdout + done.stderr)[-3000:]
         )
+    return done.stdout
 
 
 def _http_ok(port: int, path: str) -> bool:

@@ -682,14 +682,14 @@ def _environ_without_settings() -> dict[str, str]:
 
 
 def _run(argv: list[str], env: dict[str, str]) -> str:
-    """Run a command; its standard output, or DistributedRunFailed with the tail of both."""
+    """Run a command; what it printed (both streams), or DistributedRunFailed with the tail."""
     done = subprocess.run(argv, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         raise DistributedRunFailed(
             f"{' '.join(argv[-2:])} failed ({done.returncode}):\n"
             + (done.stdout + done.stderr)[-3000:]
         )
-    return done.stdout
+    return done.stdout + done.stderr
 
 
 def _http_ok(port: int, path: str) -> bool:

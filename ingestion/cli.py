@@ -40,6 +40,19 @@ def _fail_usage(message: str) -> None:
     raise typer.Exit(EXIT_USAGE)
 
 
+def _ingest(s: Settings, quiet: bool) -> dict:
+    """Ingest the settings' inbox; a missing inbox or a bad configuration is a usage error."""
+    from ingestion.pipeline import ingest_inbox
+
+    if not s.inbox.is_dir():
+        _fail_usage(f"inbox {s.inbox} does not exist")
+    try:
+        return ingest_inbox(s, progress=not quiet)
+    except ConfigError as exc:
+        _fail_usage(str(exc))
+        raise  # _fail_usage always exits
+
+
 def _infer_from_path(path: Path) -> tuple[str | None, str | None]:
     parts = path.resolve().parts
     if len(parts) >= 3:
@@ -280,16 +293,8 @@ def ingest(
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Ingest every dealer file in the inbox (skips content already loaded)."""
-    from ingestion.pipeline import ingest_inbox
-
     s = _settings(inbox)
-    if not s.inbox.is_dir():
-        _fail_usage(f"inbox {s.inbox} does not exist")
-    try:
-        totals = ingest_inbox(s, progress=not quiet)
-    except ConfigError as exc:
-        _fail_usage(str(exc))
-        return
+    totals = _ingest(s, quiet)
     _print_totals(totals)
 
 
@@ -331,16 +336,8 @@ def run(
 
     The build runs when the ingestion landed or replaced data, or when no warehouse is
     published yet. Exit 1 when a file was rejected or held, or the build failed."""
-    from ingestion.pipeline import ingest_inbox
-
     s = _settings(inbox)
-    if not s.inbox.is_dir():
-        _fail_usage(f"inbox {s.inbox} does not exist")
-    try:
-        totals = ingest_inbox(s, progress=not quiet)
-    except ConfigError as exc:
-        _fail_usage(str(exc))
-        return
+    totals = _ingest(s, quiet)
     code = EXIT_OK
     try:
         _print_totals(totals)

@@ -51,6 +51,12 @@ from warehouse.dbt_build import patched_environ
 # the line superset/bootstrap.py prints once for each user it creates
 LOGIN_LINE = re.compile(r"^\s+login: (\S+)  password: (\S+)$", re.MULTILINE)
 
+
+def parse_logins(output: str) -> dict[str, str]:
+    """The logins bootstrap.py prints once for the users it creates."""
+    return dict(LOGIN_LINE.findall(output))
+
+
 SKIPPED_EXIT_CODE = 3
 PIPELINE_BIN = Path(sys.executable).parent
 SUPERSET_PYTHON = PROJECT_ROOT / ".venv" / "superset" / "bin" / "python"
@@ -537,7 +543,7 @@ class DistributedRun:
                 [str(SUPERSET_PYTHON), str(PROJECT_ROOT / "superset" / "bootstrap.py")], env
             )
         # every provisioned user gets its own password, printed once by the bootstrap
-        passwords = dict(LOGIN_LINE.findall(printed))
+        passwords = parse_logins(printed)
         serve = ["bash", str(PROJECT_ROOT / "superset" / "serve.sh")]
         with timed("Superset served", timings):
             _run([*serve, "start"], env)

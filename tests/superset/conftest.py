@@ -28,13 +28,14 @@ from superset_harness import (
     chart_row,
     count_rows,
     free_port,
-    parse_logins,
     run_bootstrap,
     stale_assets,
     start_server,
     stop_server,
     superset_env,
 )
+
+from orchestration.distributed import parse_logins
 
 ARTIFACTS = ROOT / "var" / "test-artifacts"
 

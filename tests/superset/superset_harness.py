@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import socket
 import sqlite3
@@ -21,7 +20,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SUPERSET_DIR = ROOT / "superset"
 SUPERSET_PYTHON = ROOT / ".venv" / "superset" / "bin" / "python"
 ADMIN_PASSWORD = "admin-dev-password"  # development default of bootstrap.py
-LOGIN_LINE = re.compile(r"^\s+login: (\S+)  password: (\S+)$", re.MULTILINE)
 GONE_DEALER = "ZZGONE"  # in the dealer master of the first bootstrap only
 GONE_REGION = "zz_gone_region"
 UUID_NAMESPACE = uuid.UUID("6f1b1c52-3d7e-4f44-9a43-2f4a0c1d7e10")  # as build_bundle.py
@@ -67,11 +65,6 @@ def superset_env(
     if assets is not None:
         env["AFTERSALES_SUPERSET_ASSETS"] = str(assets)
     return env
-
-
-def parse_logins(output: str) -> dict[str, str]:
-    """The logins bootstrap.py prints once for the users it creates."""
-    return dict(LOGIN_LINE.findall(output))
 
 
 def run_bootstrap(env: dict[str, str], *args: str) -> tuple[float, str]:

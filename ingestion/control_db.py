@@ -75,7 +75,6 @@ CREATE TABLE IF NOT EXISTS feed_alerts (
 LANDING_JOURNAL_DDL = """
 CREATE TABLE IF NOT EXISTS landing_journal (
     run_id TEXT NOT NULL,
-    dealer_code TEXT NOT NULL,
     staged TEXT,
     target TEXT NOT NULL
 )"""
@@ -86,12 +85,24 @@ CREATE TABLE IF NOT EXISTS landed_files (
     rows INTEGER,
     run_id TEXT
 )"""
+LAKE_PARTITIONS_DDL = """
+CREATE TABLE IF NOT EXISTS lake_partitions (
+    area TEXT NOT NULL,
+    feed TEXT NOT NULL,
+    dealer_code TEXT NOT NULL,
+    period TEXT NOT NULL,
+    part TEXT,
+    rows INTEGER NOT NULL,
+    run_id TEXT NOT NULL,
+    PRIMARY KEY (area, feed, dealer_code, period)
+)"""
 SCHEMA = (
     ";\n".join(
         (
             FILE_LEDGER_DDL,
             LANDING_JOURNAL_DDL,
             LANDED_FILES_DDL,
+            LAKE_PARTITIONS_DDL,
             "CREATE INDEX IF NOT EXISTS ix_ledger_path ON file_ledger (file_path)",
             "CREATE INDEX IF NOT EXISTS ix_ledger_sha ON file_ledger (file_sha256)",
             "CREATE INDEX IF NOT EXISTS ix_ledger_dealer_feed ON file_ledger (dealer_code, feed, period)",
@@ -120,7 +131,7 @@ LEDGER_COLUMNS = (
     "finished_at",
     "run_id",
 )
-EXPORT_TABLES = ("file_ledger", "gx_results", "feed_alerts")
+EXPORT_TABLES = ("file_ledger", "gx_results", "feed_alerts", "lake_partitions")
 
 
 def control_db_path(lake: Path) -> Path:
@@ -306,7 +317,7 @@ def export_tables(db_path: Path, out_dir: Path) -> dict[str, int]:
             columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
             arrays = {}
             for name, values in zip(names, columns, strict=True):
-                if name in _COUNTS:
+                if name in _COUNTS or name == "rows":
                     arrays[name] = pa.array(values, type=pa.int64())
                 elif name == "success":
                     arrays[name] = pa.array(

@@ -25,7 +25,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import yaml
 
-from ingestion.contracts import DEALER_FEEDS, FEEDS
+from ingestion.contracts import FEEDS
 from ingestion.control_db import control_db, latest_entries
 from ingestion.dealer_master import load_dealer_master
 from ingestion.mapping import header_hints, header_mapping, item_columns
@@ -121,7 +121,8 @@ def _guess_folder(path: Path, folder_of: dict[str, str]) -> str:
 
 
 def _copy_lake(settings: Settings, lake: Path, dealers: set[str]) -> None:
-    """The control database and the dealers' landed partitions, copied into the sandbox."""
+    """The control database and links to the landed part files (append-only: the sandbox run
+    adds its own parts and never changes these), so history-aware checks see the real lake."""
     lake.mkdir(parents=True)
     if settings.control_db.exists():
         source = sqlite3.connect(settings.control_db)
@@ -131,11 +132,10 @@ def _copy_lake(settings: Settings, lake: Path, dealers: set[str]) -> None:
         finally:
             target.close()
             source.close()
-    for feed in DEALER_FEEDS:
-        for dealer in dealers:
-            src = settings.landed_dir / feed / f"dealer_code={dealer}"
-            if src.is_dir():
-                shutil.copytree(src, lake / "landed" / feed / f"dealer_code={dealer}")
+    for part in sorted(settings.landed_dir.glob("*/*.parquet")):
+        link = lake / part.relative_to(settings.lake)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(part.resolve())
 
 
 def _sandbox_registry(settings: Settings, target: Path, profile: str, dealers: set[str]) -> Path:

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from ingestion.contract.checks import ROLLBACK_COLUMNS, CheckContext, any_failure
 from ingestion.contracts import FEEDS
+from ingestion.lake_read import read_current
 
 
 def compute_flags(
@@ -37,22 +36,14 @@ def needs_history(feed: str) -> bool:
 
 
 def landed_rollback_history(
-    landed_dir: Path, feed: str, vins: Iterable[str], replaced: set[tuple[str, str]]
+    lake: Path, feed: str, vins: Iterable[str], replaced: set[tuple[str, str]]
 ) -> pd.DataFrame | None:
-    """ROLLBACK_COLUMNS of the landed rows of `vins`, all dealers, except the (dealer,
-    period) partitions this batch replaces; None when the feed has no such flag."""
+    """ROLLBACK_COLUMNS of the current landed rows of `vins`, all dealers, except the
+    (dealer, period) partitions this batch replaces; None when the feed has no such flag."""
     if not needs_history(feed):
         return None
-    files = [
-        str(path)
-        for path in sorted((landed_dir / feed).glob("dealer_code=*/period=*/data.parquet"))
-        if (path.parent.parent.name.split("=", 1)[1], path.parent.name.split("=", 1)[1])
-        not in replaced
-    ]
-    wanted = sorted({v for v in vins if isinstance(v, str)})
-    if not files or not wanted:
+    wanted = {v for v in vins if isinstance(v, str)}
+    if not wanted:
         return None
-    table = ds.dataset(files, format="parquet").to_table(
-        columns=ROLLBACK_COLUMNS, filter=pc.field("vin").isin(wanted)
-    )
+    table = read_current(lake, feed, columns=ROLLBACK_COLUMNS, exclude=replaced, vins=wanted)
     return table.to_pandas() if table.num_rows else None

@@ -4,13 +4,14 @@
   file per bucket of dealers, taken in bucket order), so two runs on the same inbox never
   read the ledger at the same time for the same dealer: the second waits, then finds the
   first's ledger rows and skips what was loaded.
-- **Staged files, one commit**: a run writes every partition it replaces to a hidden
-  staged file beside the target, then commits the ledger rows, the gate results, a journal
-  of the pending renames and the manifest of landed files in **one** control-DB
+- **Staged files, one commit**: a run writes each part file it adds (one per area and
+  feed, ``ingestion.landing``) as a hidden staged file beside its target, then commits the
+  ledger rows, the gate results, a journal of the pending renames, the manifest of landed
+  files and the moved partition pointers (``lake_partitions``) in **one** control-DB
   transaction, then renames. Killed before the commit: nothing is visible, the ledger knows
-  nothing, the next run removes the staged files and processes the files again. Killed
-  after it: the next run (or the warehouse build, before reading the lake) completes the
-  journal, so the lake matches the ledger.
+  nothing, the next run removes the staged files (their run's lock is free) and processes
+  the files again. Killed after it: the next run (or the warehouse build, before reading
+  the lake) completes the journal, so the lake matches the ledger.
 - **Manifest**: the SHA-256 and row count of every landed file as written;
   ``verify_landed`` names any file that no longer matches (damaged, truncated, replaced,
   removed) instead of letting a reader skip or misread it.
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 LOCK_BUCKETS = 64
 LOCK_DIR = "locks"
 STAGED_MARK = ".stage-"
+RUN_LOCK_PREFIX = "run-"
 FAULT_ENV = "AFTERSALES_FAULT_AT"
 
 
@@ -121,11 +123,31 @@ def _acquire(handle: object, dealers: list[str], timeout: float) -> None:
             time.sleep(0.2)
 
 
+@dataclass(frozen=True, order=True)
+class Partition:
+    """One (area, feed, dealer, period): the unit a file's outcome replaces."""
+
+    area: str
+    feed: str
+    dealer_code: str
+    period: str
+
+
+@dataclass(frozen=True)
+class PointerChange:
+    """A partition's current version after the run: the lake-relative part file holding
+    its rows (None when it has none), or `removed` (the partition no longer exists)."""
+
+    partition: Partition
+    part: str | None
+    rows: int
+    removed: bool = False
+
+
 @dataclass(frozen=True)
 class StagedOp:
-    """One partition change of a run: `staged` renamed onto `target`, or (None) a removal."""
+    """One file change of a run: `staged` renamed onto `target`, or (None) a removal."""
 
-    dealer_code: str
     target: Path
     staged: Path | None
     sha256: str | None = None
@@ -160,17 +182,18 @@ def _rel(lake: Path, path: Path) -> str:
     return path.relative_to(lake).as_posix()
 
 
-def record_commit(conn: sqlite3.Connection, lake: Path, run_id: str, ops: list[StagedOp]) -> None:
-    """Journal and manifest rows of a run (inside the caller's transaction)."""
+def record_commit(
+    conn: sqlite3.Connection,
+    lake: Path,
+    run_id: str,
+    ops: list[StagedOp],
+    pointers: list[PointerChange],
+) -> None:
+    """Journal, manifest and partition pointers of a run (inside the caller's transaction)."""
     conn.executemany(
-        "INSERT INTO landing_journal (run_id, dealer_code, staged, target) VALUES (?, ?, ?, ?)",
+        "INSERT INTO landing_journal (run_id, staged, target) VALUES (?, ?, ?)",
         [
-            (
-                run_id,
-                op.dealer_code,
-                None if op.staged is None else _rel(lake, op.staged),
-                _rel(lake, op.target),
-            )
+            (run_id, None if op.staged is None else _rel(lake, op.staged), _rel(lake, op.target))
             for op in ops
         ],
     )
@@ -182,15 +205,31 @@ def record_commit(conn: sqlite3.Connection, lake: Path, run_id: str, ops: list[S
         "DELETE FROM landed_files WHERE path = ?",
         [(_rel(lake, op.target),) for op in ops if op.staged is None],
     )
+    conn.executemany(
+        "DELETE FROM lake_partitions WHERE area = ? AND feed = ? AND dealer_code = ? "
+        "AND period = ?",
+        [_key(c.partition) for c in pointers if c.removed],
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO lake_partitions "
+        "(area, feed, dealer_code, period, part, rows, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(*_key(c.partition), c.part, c.rows, run_id) for c in pointers if not c.removed],
+    )
+
+
+def _key(p: Partition) -> tuple[str, str, str, str]:
+    return (p.area, p.feed, p.dealer_code, p.period)
 
 
 def apply_ops(lake: Path, pairs: Iterable[tuple[str | None, str]]) -> None:
-    """Rename staged files onto their targets, remove targets of removals (idempotent)."""
+    """Rename staged files onto their targets, remove targets of removals (idempotent: a
+    second process completing the same journal finds the work done)."""
     for staged, target in pairs:
         if staged is None:
             (lake / target).unlink(missing_ok=True)
-        elif (lake / staged).exists():
-            os.replace(lake / staged, lake / target)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(lake / staged, lake / target)
 
 
 def complete_run(conn: sqlite3.Connection, lake: Path, run_id: str, ops: list[StagedOp]) -> None:
@@ -206,32 +245,59 @@ def complete_run(conn: sqlite3.Connection, lake: Path, run_id: str, ops: list[St
         conn.execute("DELETE FROM landing_journal WHERE run_id = ?", (run_id,))
 
 
-def complete_pending(
-    conn: sqlite3.Connection, lake: Path, dealers: Iterable[str] | None = None
-) -> list[str]:
-    """Finish the renames of committed runs that were killed (for `dealers`, or all);
-    returns the lake-relative targets changed."""
-    wanted = None if dealers is None else set(dealers)
+def complete_pending(conn: sqlite3.Connection, lake: Path) -> list[str]:
+    """Finish the renames and removals of committed runs that were killed; returns the
+    lake-relative targets changed. Committed work is always completed, whoever does it."""
     rows = conn.execute(
-        "SELECT rowid, dealer_code, staged, target FROM landing_journal ORDER BY rowid"
+        "SELECT rowid, staged, target FROM landing_journal ORDER BY rowid"
     ).fetchall()
-    todo = [r for r in rows if wanted is None or r[1] in wanted]
-    if not todo:
+    if not rows:
         return []
-    apply_ops(lake, [(r[2], r[3]) for r in todo])
+    apply_ops(lake, [(r[1], r[2]) for r in rows])
     with conn:
-        conn.executemany("DELETE FROM landing_journal WHERE rowid = ?", [(r[0],) for r in todo])
-    log.warning("completed the landing of %d partition change(s) of a killed run", len(todo))
-    return [str(r[3]) for r in todo]
+        conn.executemany("DELETE FROM landing_journal WHERE rowid = ?", [(r[0],) for r in rows])
+    log.warning("completed %d file change(s) of a killed run's landing", len(rows))
+    return [str(r[2]) for r in rows]
 
 
-def sweep_staged(areas: Iterable[Path], dealers: Iterable[str]) -> list[Path]:
-    """Remove the hidden staged or temporary files a killed run left in the dealers'
-    partitions (call under their locks, after complete_pending)."""
+@contextlib.contextmanager
+def run_lock(lake: Path, run_id: str) -> Iterator[None]:
+    """Held for a run's whole life: staged files of a run whose lock is free are orphans."""
+    lock_dir = lake / LOCK_DIR
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    path = lock_dir / f"{RUN_LOCK_PREFIX}{run_id}.lock"
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run_alive(lake: Path, run_id: str) -> bool:
+    path = lake / LOCK_DIR / f"{RUN_LOCK_PREFIX}{run_id}.lock"
+    try:
+        handle = open(path)  # noqa: SIM115
+    except FileNotFoundError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
+def sweep_staged(lake: Path, areas: Iterable[str]) -> list[Path]:
+    """Remove the hidden staged files that killed runs left (a run whose lock is free);
+    call after complete_pending, which renames the staged files of committed runs."""
     removed = []
     for area in areas:
-        for dealer in dealers:
-            for path in area.glob(f"*/dealer_code={dealer}/period=*/.*"):
+        for path in (lake / area).glob(f"*/.*{STAGED_MARK}*"):
+            run_id = path.name.rsplit(STAGED_MARK, 1)[1]
+            if not _run_alive(lake, run_id):
                 path.unlink(missing_ok=True)
                 removed.append(path)
     return removed
@@ -257,10 +323,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def pending_dealers(conn: sqlite3.Connection) -> list[str]:
-    return sorted({r[0] for r in conn.execute("SELECT dealer_code FROM landing_journal")})
 
 
 def verify_landed(conn: sqlite3.Connection, lake: Path) -> list[str]:

@@ -1,8 +1,20 @@
-"""Parquet landing: one partition per (feed, dealer, period), replaced atomically."""
+"""Parquet landing into an append-only lake.
+
+A batch of files (one ``aftersales ingest`` run or one Airflow shard) lands as **one Parquet
+file per (area, feed)** — ``landed/<feed>/part-<stamp>-<run>.parquet`` and
+``quarantine/<feed>/…`` — holding the rows of every (dealer, period) partition the batch
+wrote. Nothing is rewritten in place: the control DB's ``lake_partitions`` table says which
+part file holds the current version of each (area, feed, dealer, period), so a resend or a
+reprocess lands new rows and moves the partition's pointer; readers see only the rows of
+current versions (``ingestion.lake_read``). ``ingestion.compaction`` rewrites a feed's
+current rows into fewer files and drops what no pointer reaches.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +24,18 @@ import pyarrow.parquet as pq
 
 from ingestion.contracts import FEEDS
 from ingestion.contracts.landed import landed_columns
-from ingestion.lake_state import StagedOp, fault_point, file_sha256, landing_failed, staged_path
+from ingestion.lake_state import (
+    Partition,
+    PointerChange,
+    StagedOp,
+    fault_point,
+    file_sha256,
+    landing_failed,
+    staged_path,
+)
+
+LANDED, QUARANTINE = "landed", "quarantine"
+AREAS = (LANDED, QUARANTINE)
 
 ARROW_TYPES = {
     "str": pa.string(),
@@ -40,6 +63,10 @@ QUARANTINE_SCHEMA = pa.schema(
 
 def landed_schema(feed: str) -> pa.Schema:
     return pa.schema([pa.field(n, ARROW_TYPES[t]) for n, t in landed_columns(FEEDS[feed])])
+
+
+def area_schema(area: str, feed: str) -> pa.Schema:
+    return landed_schema(feed) if area == LANDED else QUARANTINE_SCHEMA
 
 
 def _decimal_from_float(values: np.ndarray, typ: pa.DataType) -> pa.Array:
@@ -75,97 +102,127 @@ def to_landed_table(feed: str, rows: pd.DataFrame) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def partition_path(root: Path, feed: str, dealer_code: str, period: str) -> Path:
-    return root / feed / f"dealer_code={dealer_code}" / f"period={period}" / "data.parquet"
+def part_name(run_id: str) -> str:
+    """A part file's name: sortable by landing time, unique by run."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+    return f"part-{stamp}-{run_id}.parquet"
 
 
 WRITE_THREADS = 2
 COMPRESSION = "snappy"
-"""Parquet's default codec: on partitions of a few hundred rows zstd costs half as much
-again per file (6.0 vs 4.1 ms for a 650-row repair-order month, docs/benchmarks.md)."""
+"""Fast to write and to read back; a part file holds a whole batch, so per-file overhead
+no longer decides the codec (docs/benchmarks.md)."""
 
 DICTIONARY_COLUMNS = frozenset(
     {c.name for feed in FEEDS.values() for c in feed.columns if c.enum is not None}
     | {"feed", "dealer_code", "period", "dq_flags", "rule_id", "_source_file", "_file_sha256"}
 )
-"""Columns with a handful of distinct values per partition: dictionary-encoded. Identifiers,
+"""Columns with a handful of distinct values per row group: dictionary-encoded. Identifiers,
 amounts and timestamps are not (a dictionary of unique values is pure overhead)."""
 
+STATISTICS_COLUMNS = frozenset({"dealer_code", "period"})
+"""Min/max statistics for the partition columns and every date and time column: what a
+reader prunes row groups on."""
 
-def _write_options(schema: pa.Schema) -> dict[str, object]:
-    """Dictionaries for the repetitive columns, min/max statistics for the date and time
-    columns (what a reader prunes on): 2.5 ms instead of 3.9 ms for a repair-order month,
-    and a smaller file."""
+
+def write_options(schema: pa.Schema) -> dict[str, object]:
     return {
         "compression": COMPRESSION,
         "use_dictionary": [f.name for f in schema if f.name in DICTIONARY_COLUMNS],
         "write_statistics": [
-            f.name for f in schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)
+            f.name
+            for f in schema
+            if f.name in STATISTICS_COLUMNS
+            or pa.types.is_timestamp(f.type)
+            or pa.types.is_date(f.type)
         ],
     }
 
 
-def _dealer_of(target: Path) -> str:
-    return next(p.split("=", 1)[1] for p in target.parts if p.startswith("dealer_code="))
+def stage_part(lake: Path, area: str, feed: str, table: pa.Table, run_id: str) -> StagedOp:
+    """Write `table` as a new part file of (area, feed), hidden until the run's commit."""
+    target = lake / area / feed / part_name(run_id)
+    staged = staged_path(target, run_id)
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pq.write_table(table, staged, **write_options(table.schema))  # type: ignore[arg-type]
+        fault_point("ingest.staging")
+    except OSError as exc:
+        staged.unlink(missing_ok=True)
+        raise landing_failed(target, exc) from exc
+    return StagedOp(target, staged, file_sha256(staged), table.num_rows)
 
 
-class PartitionWrites:
-    """Partition writes and removals of one batch, staged on a few threads (Parquet encoding
-    releases the GIL). Only the last operation on a partition counts; `stage` writes every
-    new partition to a hidden staged file beside its target and returns the changes for the
-    run's commit (``ingestion.lake_state``); nothing is visible before the commit's renames."""
+@dataclass
+class StagedBatch:
+    """What a batch wrote (staged part files) and how it moves the partition pointers."""
+
+    files: list[StagedOp]
+    pointers: list[PointerChange]
+
+    def discard(self) -> None:
+        for op in self.files:
+            if op.staged is not None:
+                op.staged.unlink(missing_ok=True)
+
+
+class LakeWrites:
+    """Partition writes and removals of one batch. Only the last operation on a partition
+    counts. `stage` writes one hidden part file per (area, feed) — on a few threads, Parquet
+    encoding releases the GIL — and returns the files and pointer changes for the run's
+    commit (``ingestion.lake_state``); nothing is visible before the commit's renames."""
 
     def __init__(self, threads: int = WRITE_THREADS) -> None:
         self._threads = threads
-        self._ops: dict[Path, pa.Table | None] = {}
+        self._ops: dict[Partition, pa.Table | None] = {}
 
-    def write(self, table: pa.Table, target: Path) -> None:
-        self._ops[target] = table
+    def write(self, partition: Partition, table: pa.Table) -> None:
+        self._ops[partition] = table
 
-    def remove(self, target: Path) -> None:
-        self._ops[target] = None
+    def remove(self, partition: Partition) -> None:
+        self._ops[partition] = None
 
-    def extend(self, other: PartitionWrites) -> None:
-        self._ops.update(other._ops)
-
-    @staticmethod
-    def _stage(target: Path, table: pa.Table | None, token: str) -> StagedOp:
-        dealer = _dealer_of(target)
-        if table is None:
-            return StagedOp(dealer, target, None)
-        staged = staged_path(target, token)
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            pq.write_table(table, staged, **_write_options(table.schema))  # type: ignore[arg-type]
-            fault_point("ingest.staging")
-        except OSError as exc:
-            staged.unlink(missing_ok=True)
-            raise landing_failed(target, exc) from exc
-        return StagedOp(dealer, target, staged, file_sha256(staged), table.num_rows)
-
-    def stage(self, token: str) -> list[StagedOp]:
-        """Write the staged files; on any failure remove those written and raise it."""
+    def stage(self, lake: Path, run_id: str) -> StagedBatch:
+        """Write the staged part files; on any failure remove those written and raise it."""
         ops, self._ops = self._ops, {}
-        items = sorted(ops.items(), key=lambda kv: str(kv[0]))
-        done: list[StagedOp] = []
+        groups: dict[tuple[str, str], list[tuple[Partition, pa.Table]]] = {}
+        for partition, table in sorted(ops.items(), key=lambda kv: kv[0]):
+            if table is not None:
+                groups.setdefault((partition.area, partition.feed), []).append(
+                    (partition, table)
+                )
+        tables = {
+            key: pa.concat_tables([t for _, t in members])
+            for key, members in groups.items()
+            if sum(t.num_rows for _, t in members)
+        }
+        batch = StagedBatch([], [])
         try:
-            if len(items) < 2 or self._threads < 2:
-                for target, table in items:
-                    done.append(self._stage(target, table, token))
+            jobs = sorted(tables.items())
+            if len(jobs) < 2 or self._threads < 2:
+                batch.files = [stage_part(lake, a, f, t, run_id) for (a, f), t in jobs]
             else:
                 with ThreadPoolExecutor(self._threads) as pool:
-                    futures = [pool.submit(self._stage, t, tb, token) for t, tb in items]
+                    futures = [pool.submit(stage_part, lake, a, f, t, run_id) for (a, f), t in jobs]
                 errors = []
                 for future in futures:
                     try:
-                        done.append(future.result())
+                        batch.files.append(future.result())
                     except Exception as exc:  # collect, clean up, re-raise the first
                         errors.append(exc)
                 if errors:
                     raise errors[0]
         except BaseException:
-            for op in done:
-                if op.staged is not None:
-                    op.staged.unlink(missing_ok=True)
+            batch.discard()
             raise
-        return done
+        part_of = {
+            key: op.target.relative_to(lake).as_posix()
+            for key, op in zip((k for k, _ in sorted(tables.items())), batch.files, strict=True)
+        }
+        for partition, table in sorted(ops.items(), key=lambda kv: kv[0]):
+            if table is None:
+                batch.pointers.append(PointerChange(partition, None, 0, removed=True))
+            else:
+                part = part_of.get((partition.area, partition.feed)) if table.num_rows else None
+                batch.pointers.append(PointerChange(partition, part, table.num_rows))
+        return batch

@@ -12,8 +12,6 @@ from ingestion.discovery import list_inbox
 from ingestion.lake_state import (
     LakeDamaged,
     complete_pending,
-    dealer_locks,
-    pending_dealers,
     remove_orphan_temporaries,
     verify_landed,
 )
@@ -87,7 +85,8 @@ def land_dealer_master(settings: Settings | None = None) -> dict[str, Any]:
 
 def settle_lake(settings: Settings | None = None) -> dict[str, Any]:
     """Make the lake safe to read (the warehouse build calls this first): complete the
-    renames of a killed run that had committed (under its dealers' locks), export the
+    renames of a killed run that had committed (idempotent: committed work is completed by
+    whoever comes first), export the
     control tables (a run killed before its export leaves them behind the ledger), then
     check every landed file against the manifest. Raises LakeDamaged naming each missing or
     damaged file."""
@@ -95,11 +94,7 @@ def settle_lake(settings: Settings | None = None) -> dict[str, Any]:
     if not s.control_db.exists():
         return {"completed": 0, "checked": 0}
     with control_db(s.control_db) as conn:
-        pending = pending_dealers(conn)
-        completed: list[str] = []
-        if pending:
-            with dealer_locks(s.lake, pending, "warehouse-build", s.lock_timeout):
-                completed = complete_pending(conn, s.lake, pending)
+        completed = complete_pending(conn, s.lake)
         problems = verify_landed(conn, s.lake)
         checked = int(conn.execute("SELECT count(*) FROM landed_files").fetchone()[0])
     export_control_tables(s)

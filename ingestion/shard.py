@@ -30,19 +30,24 @@ from ingestion.discovery import classify
 from ingestion.feed_batch import FileJob, process_feed
 from ingestion.flags import compute_flags, landed_rollback_history
 from ingestion.lake_state import (
+    PointerChange,
     StagedOp,
     complete_pending,
     complete_run,
     dealer_locks,
     fault_point,
     record_commit,
+    run_lock,
     sweep_staged,
 )
 from ingestion.landing import (
+    AREAS,
+    LANDED,
+    QUARANTINE,
     QUARANTINE_SCHEMA,
-    PartitionWrites,
+    LakeWrites,
+    Partition,
     landed_schema,
-    partition_path,
     to_landed_table,
 )
 from ingestion.phone import hash_phones, mask_phones
@@ -96,9 +101,9 @@ def ingest_files(
     ledger: list[dict[str, Any]] = []
     unchanged = 0
     try:
-        with dealer_locks(lake, dealers, run_id, settings.lock_timeout):
-            completed = complete_pending(conn, lake, dealers)  # a killed run's renames
-            sweep_staged((settings.landed_dir, settings.quarantine_dir), dealers)
+        with dealer_locks(lake, dealers, run_id, settings.lock_timeout), run_lock(lake, run_id):
+            completed = complete_pending(conn, lake)  # a killed run's renames
+            sweep_staged(lake, AREAS)
             ledger, unchanged = _ingest_locked(
                 settings, master, conn, rel_paths, run_id, clock, release, reprocess, progress
             )
@@ -217,9 +222,10 @@ def _ingest_locked(
     )
     gx_rows: list[dict[str, Any]] = []
     staged: list[StagedOp] = []
+    pointers: list[PointerChange] = []
     try:
         entries, results = _ingest_jobs(
-            settings, jobs_by_feed, history, run_id, clock, release, progress, staged
+            settings, jobs_by_feed, history, run_id, clock, release, progress, staged, pointers
         )
         # a later copy of a file this run landed is skipped; of one it did not, processed
         outcome = {e["file_path"]: e for e in entries}
@@ -232,7 +238,7 @@ def _ingest_locked(
             else:
                 again[job.feed].append(job)
         more, more_results = _ingest_jobs(
-            settings, again, history, run_id, clock, release, progress, staged
+            settings, again, history, run_id, clock, release, progress, staged, pointers
         )
         ledger.extend(entries + more)
         gx_rows.extend(results + more_results)
@@ -241,7 +247,9 @@ def _ingest_locked(
         for e in ledger:
             e.setdefault("finished_at", finished)
         lake = settings.lake
-        commit_run(conn, ledger, gx_rows, lambda c: record_commit(c, lake, run_id, staged))
+        commit_run(
+            conn, ledger, gx_rows, lambda c: record_commit(c, lake, run_id, staged, pointers)
+        )
     except BaseException:
         for op in staged:
             if op.staged is not None:
@@ -261,8 +269,10 @@ def _ingest_jobs(
     release: frozenset[str],
     progress: Progress | None,
     staged: list[StagedOp],
+    pointers: list[PointerChange],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Process, gate and stage the files of each feed; staged changes go to `staged`."""
+    """Process, gate and stage the files of each feed; staged part files go to `staged`,
+    the partition pointers they move to `pointers`."""
     entries: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
     for feed in DEALER_FEEDS:
@@ -272,7 +282,9 @@ def _ingest_jobs(
         feed_entries, feed_results, writes = _ingest_feed(
             settings, feed, jobs, history, run_id, clock, release
         )
-        staged.extend(writes.stage(run_id))
+        batch = writes.stage(settings.lake, run_id)
+        staged.extend(batch.files)
+        pointers.extend(batch.pointers)
         entries.extend(feed_entries)
         results.extend(feed_results)
         if progress:
@@ -288,7 +300,7 @@ def _ingest_feed(
     run_id: str,
     clock: pd.Timestamp,
     release: frozenset[str],
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], PartitionWrites]:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], LakeWrites]:
     result = process_feed(feed, jobs, clock)
     files = []
     for job in jobs:
@@ -320,7 +332,7 @@ def _ingest_feed(
     results: list[dict[str, Any]] = []
     if not valid.empty:
         replaced = {(j.dealer_code, j.period) for j in jobs}
-        past = landed_rollback_history(settings.landed_dir, feed, valid["vin"], replaced)
+        past = landed_rollback_history(settings.lake, feed, valid["vin"], replaced)
         valid["dq_flags"] = compute_flags(feed, valid, history=past)
     if reaches_gate:
         gate_rows = (
@@ -338,7 +350,7 @@ def _ingest_feed(
     slices = _slices_by_file(feed, landed_rows)
     quarantine = result.quarantine
     q_slices = _quarantine_slices(feed, jobs, quarantine)
-    writes = PartitionWrites()
+    writes = LakeWrites()
     entries: list[dict[str, Any]] = []
     for job in jobs:
         st = result.stats[job.idx]
@@ -371,13 +383,13 @@ def _ingest_feed(
         if status in ("held", "rejected") and st["reject"] is None:
             counts["rows_quarantined"] = counts["rows_read"] - counts["rows_duplicate"]
             counts["rows_loaded"] = 0
-        target = partition_path(settings.landed_dir, feed, job.dealer_code, job.period)
-        q_target = partition_path(settings.quarantine_dir, feed, job.dealer_code, job.period)
+        target = Partition(LANDED, feed, job.dealer_code, job.period)
+        q_target = Partition(QUARANTINE, feed, job.dealer_code, job.period)
         if status in LANDING_STATUSES:
             table = slices.get(job.idx)
             if table is None:
                 table = landed_schema(feed).empty_table()
-            writes.write(table, target)
+            writes.write(target, table)
         if counts["rows_read"] or status in LANDING_STATUSES:
             q_table = q_slices.get(job.idx)
             if status in ("held", "rejected") and st["reject"] is None:
@@ -389,7 +401,7 @@ def _ingest_feed(
                 )
                 q_table = _quarantine_table(feed, job, q_rows) if len(q_rows) else None
             if q_table is not None and q_table.num_rows:
-                writes.write(q_table, q_target)
+                writes.write(q_target, q_table)
             elif status in LANDING_STATUSES:
                 writes.remove(q_target)
         entries.append(

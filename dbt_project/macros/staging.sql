@@ -48,7 +48,7 @@ from source
     {%- set columns = node.columns.values() | list if node else [] -%}
 with renamed as (
 
-    {{ stage_lake_table(table_name, 'landed/' ~ table_name ~ '/*/*/*.parquet') }}
+    {{ stage_lake_table(table_name, 'landed/' ~ table_name ~ '/*.parquet') }}
 
 ),
 

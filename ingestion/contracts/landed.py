@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from ingestion.contracts.model import ColumnType, FeedContract
 
-# Written by ingestion beside every landed row: flags it raised and where it came from.
+# Written by ingestion beside every landed row: flags it raised, where it came from, and
+# the period of its file (with dealer_code, the partition its file's outcome replaces).
 LINEAGE_COLUMNS: tuple[tuple[str, ColumnType], ...] = (
     ("dq_flags", "str"),
     ("_source_file", "str"),
     ("_source_row", "int"),
     ("_file_sha256", "str"),
     ("_loaded_at", "ts"),
+    ("period", "str"),
 )
 PHONE_SUFFIXES = ("_hash", "_masked")
 
@@ -35,4 +37,3 @@ WAREHOUSE_TYPES: dict[ColumnType, str] = {
     "ts": "timestamp",
     "bool": "boolean",
 }
-PARTITION_COLUMN = ("period", "str")  # hive partition of the landed files, read with them

@@ -162,7 +162,7 @@ def run_quality_gate(
     if gate_files.empty:
         return {}, []
     keys = list(zip(gate_files["dealer_code"], gate_files["period"], strict=True))
-    landed = landed_history(settings.landed_dir, feed, history_partitions(feed, keys, history))
+    landed = landed_history(settings.lake, feed, history_partitions(feed, keys, history))
     report = run_gate(feed, rows, gate_files, run_id, landed)
     return dict(report.verdicts), list(report.results)
 

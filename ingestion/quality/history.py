@@ -19,10 +19,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from ingestion.contracts import VolumeHold, contract
-from ingestion.landing import partition_path
+from ingestion.lake_read import read_current
 
 History = list[tuple[str, str, str, int]]  # (dealer_code, feed, period, rows_read) loaded
 
@@ -92,23 +91,15 @@ def history_partitions(
     return sorted(wanted)
 
 
-def landed_history(landed_dir: Path, feed: str, partitions: list[tuple[str, str]]) -> pd.DataFrame:
-    """Landed rows of the given (dealer, period) partitions: ``dealer_code, period`` and the
-    columns of the feed's distribution checks. Missing partitions are skipped."""
+def landed_history(lake: Path, feed: str, partitions: list[tuple[str, str]]) -> pd.DataFrame:
+    """Current landed rows of the given (dealer, period) partitions: ``dealer_code, period``
+    and the columns of the feed's distribution checks. Missing partitions are skipped."""
     rules = contract(feed).file_rules
     shifts = rules.distribution if rules else None
     if shifts is None or not partitions:
         return pd.DataFrame(columns=["dealer_code", "period"])
     columns = sorted({s.column for s in shifts.mix} | {s.column for s in shifts.mean})
-    parts = []
-    for dealer, period in partitions:
-        path = partition_path(landed_dir, feed, dealer, period)
-        if not path.exists():
-            continue
-        frame = pq.read_table(path, columns=columns).to_pandas()
-        frame["dealer_code"] = dealer
-        frame["period"] = period
-        parts.append(frame)
-    if not parts:
-        return pd.DataFrame(columns=["dealer_code", "period", *columns])
-    return pd.concat(parts, ignore_index=True)
+    table = read_current(
+        lake, feed, columns=["dealer_code", "period", *columns], partitions=partitions
+    )
+    return table.to_pandas()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pandas as pd
 
+from ingestion.lake_read import read_current
+from ingestion.landing import QUARANTINE
 from ingestion.settings import Settings
 
 
@@ -16,25 +17,27 @@ def ledger(settings: Settings) -> pd.DataFrame:
 
 
 def landed(settings: Settings, feed: str, dealer: str, period: str) -> pd.DataFrame:
-    path = (
-        settings.landed_dir / feed / f"dealer_code={dealer}" / f"period={period}" / "data.parquet"
-    )
-    return pd.read_parquet(path)
+    return read_current(settings.lake, feed, partitions=[(dealer, period)]).to_pandas()
 
 
 def quarantine(settings: Settings, feed: str, dealer: str, period: str) -> pd.DataFrame:
-    path = (
-        settings.quarantine_dir
-        / feed
-        / f"dealer_code={dealer}"
-        / f"period={period}"
-        / "data.parquet"
-    )
-    return (
-        pd.read_parquet(path)
-        if Path(path).exists()
-        else pd.DataFrame(columns=["_source_row", "rule_id", "reason"])
-    )
+    return read_current(
+        settings.lake, feed, area=QUARANTINE, partitions=[(dealer, period)]
+    ).to_pandas()
+
+
+def pointer(settings: Settings, area: str, feed: str, dealer: str, period: str) -> str | None:
+    """The part file holding the partition's current rows ("" when it has none); None when
+    the lake has no such partition."""
+    if not settings.control_db.exists():
+        return None
+    with sqlite3.connect(settings.control_db) as conn:
+        row = conn.execute(
+            "SELECT part FROM lake_partitions WHERE area = ? AND feed = ? AND dealer_code = ? "
+            "AND period = ?",
+            (area, feed, dealer, period),
+        ).fetchone()
+    return None if row is None else (row[0] or "")
 
 
 def rules_by_row(q: pd.DataFrame) -> dict[int, str]:

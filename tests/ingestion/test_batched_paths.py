@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingestion.lake_state import apply_ops
-from ingestion.landing import PartitionWrites
+from ingestion.landing import LakeWrites, Partition
 from ingestion.parsing.identifiers import (
     _SCIENTIFIC,
     _SCIENTIFIC_RE2,
@@ -73,40 +73,39 @@ def _table(n: int) -> pa.Table:
     return pa.table({"x": pa.array(range(n), pa.int64())})
 
 
-def test_partition_writes_last_change_wins_and_nothing_shows_before_the_renames(
+def test_lake_writes_one_part_per_feed_last_change_wins_nothing_visible_before_renames(
     tmp_path: Path,
 ) -> None:
-    first, second, gone = (
-        tmp_path / "feed" / f"dealer_code=D{name}" / "period=2024-01" / "data.parquet"
-        for name in ("a", "b", "c")
-    )
-    gone.parent.mkdir(parents=True)
-    pq.write_table(_table(1), gone)
-    writes = PartitionWrites(threads=2)
-    writes.write(_table(2), first)
-    writes.write(_table(3), first)  # a later write to the same partition wins
-    writes.write(_table(4), second)
-    writes.remove(second)  # ... and so does a later removal
+    a, b, gone = (Partition("landed", "feed", d, "2024-01") for d in ("Da", "Db", "Dc"))
+    other = Partition("quarantine", "feed", "Da", "2024-01")
+    writes = LakeWrites(threads=2)
+    writes.write(a, _table(2))
+    writes.write(a, _table(3))  # a later write to the same partition wins
+    writes.write(b, _table(4))
+    writes.remove(b)  # ... and so does a later removal
     writes.remove(gone)
-    ops = writes.stage("run-1")
-    assert not first.exists() and gone.exists()  # staged only: nothing visible yet
-    assert [op.dealer_code for op in ops] == ["Da", "Db", "Dc"]
-    apply_ops(tmp_path, [(None if o.staged is None else str(o.staged), str(o.target)) for o in ops])
-    assert pq.read_table(first).num_rows == 3
-    assert not second.exists()
-    assert not gone.exists()
+    writes.write(other, _table(5))
+    batch = writes.stage(tmp_path, "run-1")
+    assert [op.rows for op in batch.files] == [3, 5]  # one part per (area, feed)
+    assert not list(tmp_path.rglob("*.parquet"))  # staged only: nothing visible yet
+    part = {c.partition: c for c in batch.pointers}
+    assert part[a].part == batch.files[0].target.relative_to(tmp_path).as_posix()
+    assert part[a].rows == 3 and not part[a].removed
+    assert part[b].removed and part[gone].removed
+    assert part[other].part == batch.files[1].target.relative_to(tmp_path).as_posix()
+    apply_ops(tmp_path, [(str(o.staged), str(o.target)) for o in batch.files])
+    assert pq.read_table(batch.files[0].target).num_rows == 3
+    assert batch.files[0].target.parent == tmp_path / "landed" / "feed"
     assert not list(tmp_path.rglob(".*"))  # no staged file left behind
 
 
-def test_partition_writes_raise_the_failure_and_remove_staged_files(tmp_path: Path) -> None:
-    blocker = tmp_path / "feed" / "dealer_code=D1" / "period=2024-01"
+def test_lake_writes_raise_the_failure_and_remove_staged_files(tmp_path: Path) -> None:
+    blocker = tmp_path / "quarantine" / "feed"
     blocker.parent.mkdir(parents=True)
     blocker.write_text("not a directory")
-    writes = PartitionWrites(threads=2)
-    writes.write(
-        _table(1), tmp_path / "feed" / "dealer_code=D0" / "period=2024-01" / "data.parquet"
-    )
-    writes.write(_table(1), blocker / "data.parquet")
+    writes = LakeWrites(threads=2)
+    writes.write(Partition("landed", "feed", "D0", "2024-01"), _table(1))
+    writes.write(Partition("quarantine", "feed", "D0", "2024-01"), _table(1))
     with pytest.raises(OSError):
-        writes.stage("run-1")
-    assert not list(tmp_path.rglob(".*"))
+        writes.stage(tmp_path, "run-1")
+    assert not [p for p in tmp_path.rglob("*") if p.is_file() and p != blocker]

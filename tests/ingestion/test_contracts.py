@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from ingestion.contract.checks import CheckContext, reasons
 from ingestion.contract.validate import explain_rows, validate_rows
 from ingestion.contracts import DEALER_FEEDS, FEEDS, FeedContract, contract
-from ingestion.contracts.landed import PARTITION_COLUMN, WAREHOUSE_TYPES, landed_columns
+from ingestion.contracts.landed import WAREHOUSE_TYPES, landed_columns
 from ingestion.contracts.model import CheckSpec
 from ingestion.control_db import SCHEMA as CONTROL_SCHEMA
 from ingestion.landing import QUARANTINE_SCHEMA, landed_schema
@@ -44,7 +44,7 @@ def test_lake_source_columns_and_key_equal_the_contract(feed: str) -> None:
     table = _lake_tables()[feed]
     declared = [(c["name"], c["data_type"]) for c in table["columns"]]
     expected = [
-        (n, WAREHOUSE_TYPES[t]) for n, t in [*landed_columns(FEEDS[feed]), PARTITION_COLUMN]
+        (n, WAREHOUSE_TYPES[t]) for n, t in landed_columns(FEEDS[feed])
     ]
     assert declared == expected
     assert tuple(table["meta"]["key"]) == FEEDS[feed].key

@@ -6,7 +6,7 @@ import os
 
 import pandas as pd
 import pytest
-from ing_lake import landed, ledger, quarantine
+from ing_lake import landed, ledger, pointer, quarantine
 from ing_network import RO_HEADER, Network, csv_text, ro_row
 
 from ingestion.pipeline import (
@@ -134,17 +134,12 @@ def test_resend_replaces_period_and_rerun_skips(network: Network) -> None:
     ingest_files(network.settings, [RO])
     first = landed(network.settings, "repair_orders", "D001", "2024-03")
     assert len(first) == 40
-    target = (
-        network.settings.landed_dir
-        / "repair_orders"
-        / "dealer_code=D001"
-        / "period=2024-03"
-        / "data.parquet"
-    )
-    mtime = target.stat().st_mtime_ns
+    folder = network.settings.landed_dir / "repair_orders"
+    parts = sorted(folder.iterdir())
+    assert len(parts) == 1
     unchanged = ingest_files(network.settings, [RO])  # identical content
     assert _last(network, RO)["status"] == "skipped"
-    assert target.stat().st_mtime_ns == mtime
+    assert sorted(folder.iterdir()) == parts  # nothing written
     assert unchanged["feeds_changed"] == []  # nothing for the warehouse to rebuild
     network.write_ro(RO, _rows(35, prefix="NEW"))  # corrected resend
     resent = ingest_files(network.settings, [RO])
@@ -153,8 +148,13 @@ def test_resend_replaces_period_and_rerun_skips(network: Network) -> None:
     assert len(second) == 35 and second["ro_no"].str.startswith("NEW").all()
     statuses = ledger(network.settings)["status"].tolist()
     assert statuses == ["loaded", "skipped", "loaded"]
-    leftovers = [p.name for p in target.parent.iterdir() if p.name != "data.parquet"]
-    assert leftovers == []
+    # append-only: the resend added a part file and moved the partition's pointer to it
+    after = sorted(folder.iterdir())
+    assert len(after) == 2 and parts[0] in after
+    assert pointer(network.settings, "landed", "repair_orders", "D001", "2024-03") == (
+        after[1].relative_to(network.settings.lake).as_posix()
+    )
+    assert not [p for p in network.settings.lake.rglob(".*") if p.is_file()]
 
 
 def test_volume_hold_and_release(network: Network) -> None:
@@ -172,9 +172,7 @@ def test_volume_hold_and_release(network: Network) -> None:
     assert (
         held["rows_read"] == held["rows_loaded"] + held["rows_quarantined"] + held["rows_duplicate"]
     )
-    assert not (
-        network.settings.landed_dir / "repair_orders" / "dealer_code=D001" / "period=2024-02"
-    ).exists()
+    assert pointer(network.settings, "landed", "repair_orders", "D001", "2024-02") is None
     ingest_files(network.settings, [small])  # unchanged content: stays held, no new entry
     assert _last(network, small)["status"] == "held"
     release_file(network.settings, small)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from ingestion.contracts import FEEDS
+from ingestion.lake_read import current_rows_sql
 from ingestion.pipeline import ingest_inbox
 from ingestion.settings import Settings
 from sample_network.config import config_for
@@ -58,8 +59,8 @@ def test_quarantine_matches_truth_manifest_exactly(generated: tuple[Path, Settin
     expected = manifest[manifest["rule"] != "duplicate_row"][["file", "row", "rule"]]
     expected = set(map(tuple, expected.drop_duplicates().itertuples(index=False)))
     got = duckdb.sql(
-        "SELECT DISTINCT _source_file, _source_row, rule_id FROM read_parquet("
-        f"'{settings.quarantine_dir}/*/*/*/data.parquet')"
+        "SELECT DISTINCT _source_file, _source_row, rule_id FROM "
+        + current_rows_sql(str(settings.lake), "quarantine")
     ).fetchall()
     assert len(expected) > 10
     assert set(got) == expected

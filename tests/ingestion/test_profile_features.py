@@ -14,7 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 import yaml
-from ing_lake import landed, ledger, quarantine, rules_by_row
+from ing_lake import landed, ledger, pointer, quarantine, rules_by_row
 from ing_network import RO_HEADER, Network, csv_text, ro_row
 from typer.testing import CliRunner
 
@@ -126,7 +126,7 @@ def test_control_total_reconciles_or_rejects_the_file(network: Network, tm: Sett
         entry = log.loc[rel]
         assert entry["status"] == "rejected" and entry["rows_loaded"] == 0, rel
         assert entry["reason"].startswith("control_total_mismatch") and says in entry["reason"]
-    assert not (tm.landed_dir / "repair_orders" / "dealer_code=D001" / "period=2024-02").exists()
+    assert pointer(tm, "landed", "repair_orders", "D001", "2024-02") is None
 
 
 def test_null_tokens_and_labels_per_column(network: Network, tm: Settings) -> None:

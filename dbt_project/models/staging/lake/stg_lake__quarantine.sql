@@ -1,1 +1,1 @@
-{{ stage_lake_table('quarantine', 'quarantine/*/*/*/*.parquet') }}
+{{ stage_lake_table('quarantine', 'quarantine/*/*.parquet') }}

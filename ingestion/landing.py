@@ -188,9 +188,7 @@ class LakeWrites:
         groups: dict[tuple[str, str], list[tuple[Partition, pa.Table]]] = {}
         for partition, table in sorted(ops.items(), key=lambda kv: kv[0]):
             if table is not None:
-                groups.setdefault((partition.area, partition.feed), []).append(
-                    (partition, table)
-                )
+                groups.setdefault((partition.area, partition.feed), []).append((partition, table))
         tables = {
             key: pa.concat_tables([t for _, t in members])
             for key, members in groups.items()

@@ -15,6 +15,9 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 
+from ingestion.contracts import DEALER_FEEDS
+from ingestion.lake_read import current_rows_sql, read_current
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 MART_PREFIXES = ("dim_", "fct_", "kpi_", "rpt_")
@@ -93,22 +96,40 @@ def file_digest(path: Path, drop: tuple[str, ...] = TIMESTAMP_LINEAGE) -> str:
     """Content digest of a Parquet file, ignoring load timestamps, independent of row order."""
     table = pq.ParquetFile(path).read()
     table = table.drop_columns([c for c in drop if c in table.column_names])
-    rows = sorted(json.dumps(row, sort_keys=True, default=str) for row in table.to_pylist())
-    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    return _rows_digest(table.to_pylist())
 
 
 def lake_files(lake: Path, area: str) -> dict[str, Path]:
-    """The data files of a lake area (a killed writer's hidden temporary files are not data)."""
+    """The data files of a lake area (a killed writer's hidden staged files are not data)."""
     root = lake / area
     return {
         path.relative_to(root).as_posix(): path
-        for path in sorted(root.rglob("data.parquet"))
+        for path in sorted(root.rglob("*.parquet"))
         if path.is_file()
     }
 
 
+def _rows_digest(rows: list[dict[str, Any]]) -> str:
+    lines = sorted(json.dumps(row, sort_keys=True, default=str) for row in rows)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
 def lake_digests(lake: Path, area: str = "landed") -> dict[str, str]:
-    return {rel: file_digest(path) for rel, path in lake_files(lake, area).items()}
+    """What readers see: a digest of the current rows of each partition
+    (`<feed>/<dealer>/<period>`, load timestamps ignored) and of the landed dealer master."""
+    out: dict[str, str] = {}
+    master = lake / area / "dealers" / "data.parquet"
+    if area == "landed" and master.exists():
+        out["dealers/data.parquet"] = file_digest(master)
+    for feed in DEALER_FEEDS:
+        table = read_current(lake, feed, area=area)
+        table = table.drop_columns([c for c in TIMESTAMP_LINEAGE if c in table.column_names])
+        by_partition: dict[str, list[dict[str, Any]]] = {}
+        for row in table.to_pylist():
+            key = f"{feed}/{row['dealer_code']}/{row['period']}"
+            by_partition.setdefault(key, []).append(row)
+        out.update({key: _rows_digest(rows) for key, rows in by_partition.items()})
+    return out
 
 
 def byte_hashes(lake: Path, area: str = "landed") -> dict[str, str]:
@@ -182,11 +203,10 @@ def dealer_vendors(master: Path) -> dict[str, str]:
 
 
 def rows_by_source_file(lake: Path, area: str) -> dict[str, int]:
-    pattern = str(lake / area / "*" / "dealer_code=*" / "period=*" / "*.parquet")
+    """Current rows per source file, as the warehouse reads them."""
     with duckdb.connect() as con:
         return dict(
             con.execute(
-                f"select _source_file, count(*) from read_parquet('{pattern}', union_by_name=true) "
-                "group by 1"
+                f"select _source_file, count(*) from {current_rows_sql(str(lake), area)} group by 1"
             ).fetchall()
         )

@@ -32,6 +32,8 @@ from dag_e2e_helpers import (
     table_rows,
 )
 
+from ingestion.lake_read import current_rows_sql
+
 pytestmark = pytest.mark.e2e
 LOGICAL_DATE = "2023-07-20"
 CONTRACT_MARTS = {
@@ -123,14 +125,10 @@ def test_planted_defects_are_quarantined(first_run: dict[str, Any], tiny_network
     import duckdb
 
     manifest = read_manifest(tiny_network)
-    pattern = str(
-        first_run["lake"] / "quarantine" / "*" / "dealer_code=*" / "period=*" / "*.parquet"
-    )
+    relation = current_rows_sql(str(first_run["lake"]), "quarantine")
     with duckdb.connect() as con:
         quarantined = set(
-            con.execute(
-                f"select _source_file, _source_row from read_parquet('{pattern}', union_by_name=true)"
-            ).fetchall()
+            con.execute(f"select _source_file, _source_row from {relation}").fetchall()
         )
     landed = rows_by_source_file(first_run["lake"], "landed")
     row_defects = [m for m in manifest if m["defect"] != "duplicate_row"]
@@ -197,7 +195,7 @@ def test_rerun_changes_nothing_and_resend_changes_one_dealer_period(
     assert after[rel]["rows_loaded"] == loaded[rel]["rows_loaded"] - 1
     reloaded = {path for path, entry in after.items() if entry["status"] != "skipped"}
     assert reloaded == {rel}
-    partition = f"repair_orders/dealer_code={dealer}/period=2023-03/data.parquet"
+    partition = f"repair_orders/{dealer}/2023-03"
     landed_digests_after = lake_digests(lake)
     changed = {
         p for p in landed_digests_after if landed_digests_after[p] != landed_digests_before.get(p)

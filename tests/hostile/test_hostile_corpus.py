@@ -15,7 +15,8 @@ from corpus import CASES, Case, write_case
 from ing_network import Network
 
 from ingestion.contracts import FEEDS
-from ingestion.landing import partition_path
+from ingestion.lake_read import read_current
+from ingestion.landing import LANDED, QUARANTINE
 from ingestion.pipeline import plan_shards, release_file
 from ingestion.shard import ingest_files
 
@@ -27,12 +28,13 @@ def _ledger(network: Network) -> pd.DataFrame:
         return pd.read_sql_query("SELECT rowid AS seq, * FROM file_ledger ORDER BY rowid", conn)
 
 
-def _area(network: Network, area: Path, rel: str) -> pd.DataFrame:
+def _area(network: Network, area: str, rel: str) -> pd.DataFrame:
     dealer, folder, name = rel.split("/")
-    path = partition_path(area, folder, dealer, name.split(".")[0])
-    if not path.exists():
+    if folder not in FEEDS:
         return pd.DataFrame(columns=["_source_file", "_source_row", "rule_id", "dq_flags"])
-    frame = pd.read_parquet(path)
+    frame = read_current(
+        network.settings.lake, folder, area=area, partitions=[(dealer, name.split(".")[0])]
+    ).to_pandas()
     return frame[frame["_source_file"] == rel]
 
 
@@ -79,11 +81,11 @@ def test_hostile_case(case: Case, tmp_path: Path) -> None:
 
     if want.status in FILE_LEVEL and not want.rows[0]:
         return
-    q = _area(network, network.settings.quarantine_dir, case.target)
+    q = _area(network, QUARANTINE, case.target)
     got_q = {int(r): str(rule) for r, rule in zip(q["_source_row"], q["rule_id"], strict=True)}
     assert got_q == want.quarantined
     assert len(q) == want.rows[2]
-    landed = _area(network, network.settings.landed_dir, case.target)
+    landed = _area(network, LANDED, case.target)
     if want.status not in ("loaded", "released"):
         assert landed.empty
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import re
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -14,6 +15,7 @@ from corpus import RO, ro_csv, ros
 from ing_network import Network
 
 from ingestion import landing
+from ingestion.lake_read import read_current
 from ingestion.lake_state import IngestionBusy, LakeDamaged, LandingFailed, dealer_locks
 from ingestion.pipeline import ingest_inbox, release_file, settle_lake
 from ingestion.settings import ConfigError
@@ -21,8 +23,6 @@ from ingestion.shard import ingest_files
 from warehouse.publish import WarehouseBuildFailed, build_and_publish
 
 FEB = "D001/repair_orders/2024-02.csv"
-DAMAGED = "period=2024-03/data.parquet: damaged"
-MISSING = "period=2024-03/data.parquet: missing"
 
 
 def _ledger_rows(network: Network) -> list[tuple[str, str]]:
@@ -30,11 +30,12 @@ def _ledger_rows(network: Network) -> list[tuple[str, str]]:
         return conn.execute("SELECT file_path, status FROM file_ledger ORDER BY rowid").fetchall()
 
 
-def _visible(root: Path) -> dict[str, int]:
-    return {
-        p.relative_to(root).as_posix(): pq.read_metadata(p).num_rows
-        for p in sorted(root.rglob("data.parquet"))
-    }
+def _visible(lake: Path) -> dict[str, int]:
+    """Current rows per landed partition (`<feed>/<dealer>/<period>`), as readers see them."""
+    table = read_current(lake, "repair_orders", columns=["dealer_code", "period"])
+    return dict(
+        Counter(f"repair_orders/{d}/{p}" for d, p in zip(*table.to_pydict().values(), strict=True))
+    )
 
 
 def _hidden(root: Path) -> list[Path]:
@@ -48,7 +49,7 @@ def test_full_disk_is_a_clear_error_and_nothing_is_half_visible(
     ingest_files(network.settings, [RO])
     before = _visible(network.settings.lake)
     ledger_before = _ledger_rows(network)
-    # a corrected resend of March and a new February: the second partition write hits ENOSPC
+    # a corrected resend of March and a new February: the part file's write hits ENOSPC
     network.write(RO, ro_csv(ros(25, prefix="NEW")))
     network.write(FEB, ro_csv(ros(20, "2024-02", prefix="FEB")))
     real_write = landing.pq.write_table
@@ -56,7 +57,7 @@ def test_full_disk_is_a_clear_error_and_nothing_is_half_visible(
 
     def full_disk(table, where, **kw):  # type: ignore[no-untyped-def]
         calls.append(where)
-        if len(calls) == 2:
+        if len(calls) == 1:
             Path(where).write_bytes(b"PAR1 half a file")  # what a full disk leaves behind
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_write(table, where, **kw)
@@ -65,7 +66,7 @@ def test_full_disk_is_a_clear_error_and_nothing_is_half_visible(
     with pytest.raises(LandingFailed) as failure:
         ingest_files(network.settings, [FEB, RO])
     message = str(failure.value)
-    assert "disk is full" in message and "data.parquet" in message
+    assert "disk is full" in message and "landed/repair_orders/part-" in message
     assert "Nothing of this run landed" in message
     assert _visible(network.settings.lake) == before  # the old March, no February
     assert _hidden(network.settings.lake) == []  # no staged or half-written file left
@@ -73,9 +74,9 @@ def test_full_disk_is_a_clear_error_and_nothing_is_half_visible(
 
     monkeypatch.setattr(landing.pq, "write_table", real_write)
     ingest_files(network.settings, [FEB, RO])  # space freed: the run goes through
-    assert _visible(network.settings.landed_dir) == {
-        "repair_orders/dealer_code=D001/period=2024-02/data.parquet": 20,
-        "repair_orders/dealer_code=D001/period=2024-03/data.parquet": 25,
+    assert _visible(network.settings.lake) == {
+        "repair_orders/D001/2024-02": 20,
+        "repair_orders/D001/2024-03": 25,
     }
 
 
@@ -85,20 +86,20 @@ def test_damaged_landed_file_is_named_and_stops_the_build(network: Network) -> N
     ingest_files(network.settings, [FEB, RO])  # as if killed before its control export
     export = network.settings.control_export_dir / "file_ledger.parquet"
     assert not export.exists()
-    assert settle_lake(network.settings) == {"completed": 0, "checked": 2}
+    assert settle_lake(network.settings) == {"completed": 0, "checked": 1}  # one part file
     assert pq.read_metadata(export).num_rows == 2  # the build reads the ledger it lands with
-    target = network.settings.landed_dir / "repair_orders/dealer_code=D001/period=2024-03"
-    damaged = target / "data.parquet"
+    (damaged,) = (network.settings.landed_dir / "repair_orders").glob("*.parquet")
+    name = damaged.relative_to(network.settings.lake).as_posix()
     data = bytearray(damaged.read_bytes())
     data[len(data) // 2] ^= 0xFF  # one flipped byte inside a data page
     damaged.write_bytes(bytes(data))
-    with pytest.raises(LakeDamaged, match=re.escape(DAMAGED)):
+    with pytest.raises(LakeDamaged, match=re.escape(f"{name}: damaged")):
         settle_lake(network.settings)
-    with pytest.raises(WarehouseBuildFailed, match=re.escape(DAMAGED)):
+    with pytest.raises(WarehouseBuildFailed, match=re.escape(f"{name}: damaged")):
         build_and_publish(network.settings)  # refused before dbt reads the lake
     assert not network.settings.warehouse.exists()
     damaged.unlink()
-    with pytest.raises(LakeDamaged, match=re.escape(MISSING)):
+    with pytest.raises(LakeDamaged, match=re.escape(f"{name}: missing")):
         settle_lake(network.settings)
 
 
@@ -111,9 +112,7 @@ def test_copy_under_another_name_is_skipped_and_cannot_be_released(network: Netw
     assert _ledger_rows(network)[-1] == (RO, "skipped")
     with pytest.raises(ConfigError, match="is not held"):
         release_file(network.settings, RO)
-    assert _visible(network.settings.landed_dir) == {
-        "repair_orders/dealer_code=D001/period=2024-02/data.parquet": 20
-    }
+    assert _visible(network.settings.lake) == {"repair_orders/D001/2024-02": 20}
 
 
 def test_a_run_refuses_clearly_when_its_dealer_stays_locked(network: Network) -> None:

@@ -43,9 +43,7 @@ def _models(path: Path) -> dict[str, dict]:
 def test_lake_source_columns_and_key_equal_the_contract(feed: str) -> None:
     table = _lake_tables()[feed]
     declared = [(c["name"], c["data_type"]) for c in table["columns"]]
-    expected = [
-        (n, WAREHOUSE_TYPES[t]) for n, t in landed_columns(FEEDS[feed])
-    ]
+    expected = [(n, WAREHOUSE_TYPES[t]) for n, t in landed_columns(FEEDS[feed])]
     assert declared == expected
     assert tuple(table["meta"]["key"]) == FEEDS[feed].key
 

@@ -16,6 +16,7 @@ import yaml
 from typer.testing import CliRunner
 
 from ingestion.cli import app
+from ingestion.lake_read import current_rows_sql
 from ingestion.pipeline import ingest_inbox, land_dealer_master, release_file, reprocess_files
 from ingestion.quality.health import records
 from ingestion.settings import PROJECT_ROOT, Settings
@@ -111,8 +112,9 @@ def test_each_file_counts_once_with_its_latest_outcome(network: tuple[Settings, 
     ro = health.loc[("D1001", "repair_orders")]
     assert (ro["files_received"], ro["held_batches"], ro["last_period"]) == (6, 0, "2023-06")
     landed = duckdb.sql(
-        "select count(*) from read_parquet('"
-        f"{settings.landed_dir}/repair_orders/dealer_code=D1001/*/*.parquet')"
+        "select count(*) from "
+        + current_rows_sql(str(settings.lake), "landed", "repair_orders")
+        + " where dealer_code = 'D1001'"
     ).fetchone()
     assert ro["rows_loaded"] == landed[0]  # the figure is what the warehouse holds
     survey = health.loc[("D1001", "survey_responses")]

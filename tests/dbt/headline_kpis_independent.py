@@ -28,6 +28,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ingestion.contracts import DEALER_FEEDS
+from ingestion.lake_read import current_rows_sql
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
@@ -71,8 +72,7 @@ class Mismatch:
 
 
 def _landed(lake: Path, feed: str) -> str:
-    glob = (lake / "landed" / feed / "*" / "*" / "*.parquet").as_posix()
-    return f"read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
+    return current_rows_sql(lake.as_posix(), "landed", feed)
 
 
 def _policy_values(params: HeadlineParameters) -> str:
@@ -92,7 +92,7 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
     tolerance_factor = Decimal(1) + params.fm_km_tolerance
     # months with landed rows in any feed (a feed without files yet is skipped)
     feeds_with_files = [
-        feed for feed in DEALER_FEEDS if any((lake / "landed" / feed).glob("*/*/*.parquet"))
+        feed for feed in DEALER_FEEDS if any((lake / "landed" / feed).glob("*.parquet"))
     ]
     if not feeds_with_files:
         raise ValueError(f"no landed partitions under {lake / 'landed'}")

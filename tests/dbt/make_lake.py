@@ -38,6 +38,7 @@ LINEAGE: list[tuple[str, pa.DataType]] = [
     ("_source_row", INT),
     ("_file_sha256", STR),
     ("_loaded_at", TS),
+    ("period", STR),
 ]
 
 FEED_COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
@@ -158,6 +159,15 @@ QUARANTINE_COLUMNS: list[tuple[str, pa.DataType]] = [
 ]
 
 CONTROL_COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
+    "lake_partitions": [
+        ("area", STR),
+        ("feed", STR),
+        ("dealer_code", STR),
+        ("period", STR),
+        ("part", STR),
+        ("rows", INT),
+        ("run_id", STR),
+    ],
     "file_ledger": [
         ("file_path", STR),
         ("file_sha256", STR),
@@ -313,6 +323,7 @@ class LakeWriter:
     partitions: dict[tuple[str, str, str], Partition] = field(
         default_factory=lambda: defaultdict(Partition)
     )
+    pointers: list[dict[str, Any]] = field(default_factory=list)
 
     def add(
         self, feed: str, period: str, row: dict[str, Any], loaded_at: dt.datetime | None = None
@@ -332,15 +343,15 @@ class LakeWriter:
 
     def write(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
+        tables: dict[tuple[str, str, str], pa.Table] = {}
         for (feed, dealer_code, period), part in sorted(self.partitions.items()):
             schema = pa.schema(FEED_COLUMNS[feed] + LINEAGE)
-            table = pa.Table.from_pylist(
-                [{name: r.get(name) for name in schema.names} for r in part.rows], schema=schema
+            rows = [{**r, "period": period} for r in part.rows]
+            tables[(feed, dealer_code, period)] = pa.Table.from_pylist(
+                [{name: r.get(name) for name in schema.names} for r in rows], schema=schema
             )
-            target = self.root / "landed" / feed / f"dealer_code={dealer_code}" / f"period={period}"
-            target.mkdir(parents=True, exist_ok=True)
-            pq.write_table(table, target / "data.parquet")
-            counts[feed] += table.num_rows
+            counts[feed] += len(rows)
+        self.pointers += write_parts(self.root, "landed", tables)
         return dict(counts)
 
 
@@ -702,7 +713,7 @@ def write_dealers(root: Path) -> None:
     pq.write_table(pa.Table.from_pylist(DEALERS, schema=schema), target / "data.parquet")
 
 
-def write_quarantine(root: Path) -> int:
+def write_quarantine(root: Path) -> list[dict[str, Any]]:
     rows = [
         (
             "repair_orders",
@@ -747,14 +758,37 @@ def write_quarantine(root: Path) -> int:
             }
         )
     schema = pa.schema(QUARANTINE_COLUMNS)
-    for (feed, dealer, period), part_rows in by_partition.items():
-        target = root / "quarantine" / feed / f"dealer_code={dealer}" / f"period={period}"
-        target.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pylist(part_rows, schema=schema), target / "data.parquet")
-    return len(rows)
+    tables = {key: pa.Table.from_pylist(r, schema=schema) for key, r in by_partition.items()}
+    return write_parts(root, "quarantine", tables)
 
 
-def write_control(root: Path, writer: LakeWriter) -> None:
+def write_parts(
+    root: Path, area: str, tables: dict[tuple[str, str, str], pa.Table]
+) -> list[dict[str, Any]]:
+    """One part file per feed of the area, as a batch of ingestion writes it; returns the
+    `lake_partitions` rows that make each (feed, dealer, period) current."""
+    pointers: list[dict[str, Any]] = []
+    for feed in sorted({key[0] for key in tables}):
+        keys = sorted(key for key in tables if key[0] == feed)
+        part = f"{area}/{feed}/part-20240703T020000000000-tiny.parquet"
+        (root / part).parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.concat_tables([tables[key] for key in keys]), root / part)
+        pointers += [
+            {
+                "area": area,
+                "feed": feed,
+                "dealer_code": dealer,
+                "period": period,
+                "part": part,
+                "rows": tables[(feed, dealer, period)].num_rows,
+                "run_id": "tiny",
+            }
+            for _, dealer, period in keys
+        ]
+    return pointers
+
+
+def write_control(root: Path, writer: LakeWriter, pointers: list[dict[str, Any]]) -> None:
     ledger: list[dict[str, Any]] = []
     gx: list[dict[str, Any]] = []
     quarantined = {
@@ -838,7 +872,12 @@ def write_control(root: Path, writer: LakeWriter) -> None:
     ]
     target = root / "control"
     target.mkdir(parents=True, exist_ok=True)
-    for name, rows in (("file_ledger", ledger), ("gx_results", gx), ("feed_alerts", alerts)):
+    for name, rows in (
+        ("file_ledger", ledger),
+        ("gx_results", gx),
+        ("feed_alerts", alerts),
+        ("lake_partitions", pointers),
+    ):
         pq.write_table(
             pa.Table.from_pylist(rows, schema=pa.schema(CONTROL_COLUMNS[name])),
             target / f"{name}.parquet",
@@ -854,8 +893,9 @@ def write_tiny_lake(root: Path, seed: int = 20240630) -> dict[str, int]:
     writer.partitions.pop(("repair_orders", "D002", "2024-06"), None)
     counts = writer.write()
     write_dealers(root)
-    counts["quarantine"] = write_quarantine(root)
-    write_control(root, writer)
+    quarantined = write_quarantine(root)
+    counts["quarantine"] = sum(p["rows"] for p in quarantined)
+    write_control(root, writer, writer.pointers + quarantined)
     return counts
 
 

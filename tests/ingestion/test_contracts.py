@@ -17,6 +17,7 @@ from ingestion.contracts import DEALER_FEEDS, FEEDS, FeedContract, contract
 from ingestion.contracts.landed import WAREHOUSE_TYPES, landed_columns
 from ingestion.contracts.model import CheckSpec
 from ingestion.control_db import SCHEMA as CONTROL_SCHEMA
+from ingestion.lake_read import current_rows_sql
 from ingestion.landing import QUARANTINE_SCHEMA, landed_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +47,20 @@ def test_lake_source_columns_and_key_equal_the_contract(feed: str) -> None:
     expected = [(n, WAREHOUSE_TYPES[t]) for n, t in landed_columns(FEEDS[feed])]
     assert declared == expected
     assert tuple(table["meta"]["key"]) == FEEDS[feed].key
+
+
+@pytest.mark.parametrize(
+    ("table", "area", "feed"),
+    [*((f, "landed", f) for f in DEALER_FEEDS), ("quarantine", "quarantine", None)],
+)
+def test_lake_sources_read_the_current_rows_as_the_ingestion_defines_them(
+    table: str, area: str, feed: str | None
+) -> None:
+    """The warehouse's lake sources are the one relation of current rows (superseded part
+    rows never reach staging)."""
+    root = "{{ var('lake', env_var('AFTERSALES_LAKE', '../var/lake')) }}"
+    location = _lake_tables()[table]["meta"]["external_location"]
+    assert location == current_rows_sql(root, area, feed)
 
 
 @pytest.mark.parametrize("table", ["file_ledger", "gx_results", "feed_alerts"])

@@ -86,10 +86,9 @@ def test_duplicates_and_reconciliation(generated: tuple[Path, Settings, dict]) -
 def test_every_dialect_lands_canonical_values(generated: tuple[Path, Settings, dict]) -> None:
     """Chinese labels (评价项目 总体满意度, 维修类型 首保, ...) arrive as canonical codes."""
     _, settings, _ = generated
-    landed = settings.lake / "landed"
+    lake = str(settings.lake)
     items = duckdb.sql(
-        "SELECT DISTINCT item_code FROM read_parquet("
-        f"'{landed}/survey_responses/**/*.parquet', hive_partitioning = true)"
+        "SELECT DISTINCT item_code FROM " + current_rows_sql(lake, "landed", "survey_responses")
     ).fetchall()
     assert {i for (i,) in items} == {
         "overall",
@@ -100,8 +99,7 @@ def test_every_dialect_lands_canonical_values(generated: tuple[Path, Settings, d
         "initiation",
     }
     categories = duckdb.sql(
-        "SELECT DISTINCT ro_category FROM read_parquet("
-        f"'{landed}/repair_orders/**/*.parquet', hive_partitioning = true)"
+        "SELECT DISTINCT ro_category FROM " + current_rows_sql(lake, "landed", "repair_orders")
     ).fetchall()
     assert {c for (c,) in categories} <= set(
         FEEDS["repair_orders"].column("ro_category").enum or ()

@@ -20,6 +20,8 @@ app = typer.Typer(
 )
 feeds_app = typer.Typer(help="Inspect and onboard dealer feeds.", no_args_is_help=True)
 app.add_typer(feeds_app, name="feeds")
+lake_app = typer.Typer(help="Maintain the append-only lake.", no_args_is_help=True)
+app.add_typer(lake_app, name="lake")
 console = Console()
 err = Console(stderr=True)
 
@@ -469,6 +471,40 @@ def release(file: Annotated[str, typer.Argument(help="held file, relative to the
     status = "released" if summary.get("files_released") else "not released"
     console.print(f"{file}: {status} ({summary.get('rows_loaded', 0)} rows loaded)")
     raise typer.Exit(EXIT_OK if summary.get("files_released") else EXIT_DATA)
+
+
+@lake_app.command("compact")
+def lake_compact(
+    feed: Annotated[
+        list[str] | None, typer.Option("--feed", help="only this feed (repeatable)")
+    ] = None,
+) -> None:
+    """Rewrite each feed's current rows into one part file per area and drop superseded rows.
+
+    Readers see the same rows before and after. Run it when no warehouse build is reading
+    the lake (it takes every dealer's ingestion lock, so ingestion waits for it).
+    """
+    from ingestion.compaction import compact_lake
+    from ingestion.contracts import DEALER_FEEDS
+
+    s = _settings()
+    unknown = sorted(set(feed or ()) - set(DEALER_FEEDS))
+    if unknown:
+        _fail_usage(f"unknown feed(s) {', '.join(unknown)}; known: {', '.join(DEALER_FEEDS)}")
+    try:
+        done = compact_lake(
+            s,
+            feed or DEALER_FEEDS,
+            progress=lambda c: console.print(
+                f"{c.area}/{c.feed}: {c.files_before} part file(s) -> {c.files_after}, "
+                f"{c.rows:,} current rows kept, {c.superseded_rows:,} superseded rows dropped"
+            ),
+        )
+    except ConfigError as exc:
+        _fail_usage(str(exc))
+        return
+    if not done:
+        console.print("the lake is already compact")
 
 
 @app.command("health")

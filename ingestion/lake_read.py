@@ -6,16 +6,22 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from ingestion.control_db import control_db_path
 from ingestion.landing import LANDED, area_schema
 
+if TYPE_CHECKING:
+    import duckdb
 
-def current_partitions(
-    conn: sqlite3.Connection, area: str, feed: str
-) -> dict[tuple[str, str], str | None]:
+POINTERS_EXPORT = "control/lake_partitions.parquet"
+
+Key = tuple[str, str]  # (dealer_code, period)
+
+
+def current_partitions(conn: sqlite3.Connection, area: str, feed: str) -> dict[Key, str | None]:
     """(dealer, period) -> lake-relative part file (None: the partition has no rows)."""
     return {
         (dealer, period): part
@@ -26,14 +32,56 @@ def current_partitions(
     }
 
 
+def read_pointers(lake: Path, area: str, feed: str) -> dict[Key, str | None]:
+    """The current partitions of (area, feed) from the lake's control DB (none without one)."""
+    db_path = control_db_path(lake)
+    if not db_path.exists():
+        return {}
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=60.0)
+    try:
+        return current_partitions(conn, area, feed)
+    finally:
+        conn.close()
+
+
+def current_relation(
+    db: duckdb.DuckDBPyConnection,
+    lake: Path,
+    pointers: dict[Key, str | None],
+    columns: list[str],
+) -> str | None:
+    """SQL selecting `columns` of the rows `pointers` make current (registers the pointer
+    table as `current` on `db`); None when no partition has rows."""
+    chosen = sorted((k, p) for k, p in pointers.items() if p)
+    if not chosen:
+        return None
+    db.register(
+        "current",
+        pa.table(
+            {
+                "file": [str(lake / part) for _, part in chosen],
+                "dealer_code": [k[0] for k, _ in chosen],
+                "period": [k[1] for k, _ in chosen],
+            }
+        ),
+    )
+    files = ", ".join(f"'{f}'" for f in sorted({str(lake / p) for _, p in chosen}))
+    select = ", ".join(f'r."{c}"' for c in columns)
+    return (
+        f"SELECT {select} FROM read_parquet([{files}], filename = true) AS r "
+        "SEMI JOIN current AS c ON r.filename = c.file AND r.dealer_code = c.dealer_code "
+        "AND r.period = c.period"
+    )
+
+
 def read_current(
     lake: Path,
     feed: str,
     *,
     area: str = LANDED,
     columns: Iterable[str] | None = None,
-    partitions: Iterable[tuple[str, str]] | None = None,
-    exclude: Iterable[tuple[str, str]] = (),
+    partitions: Iterable[Key] | None = None,
+    exclude: Iterable[Key] = (),
     vins: Iterable[str] | None = None,
 ) -> pa.Table:
     """Current rows of (area, feed): of `partitions` (dealer, period) when given, all
@@ -42,45 +90,19 @@ def read_current(
 
     schema = area_schema(area, feed)
     wanted = [f.name for f in schema] if columns is None else list(columns)
-    db_path = control_db_path(lake)
-    if not db_path.exists():
-        return pa.schema([schema.field(c) for c in wanted]).empty_table()
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=60.0)
-    try:
-        pointers = current_partitions(conn, area, feed)
-    finally:
-        conn.close()
+    empty = pa.schema([schema.field(c) for c in wanted]).empty_table()
+    pointers = read_pointers(lake, area, feed)
     keys = set(pointers) if partitions is None else set(partitions) & set(pointers)
     keys -= set(exclude)
-    chosen = sorted((k, pointers[k]) for k in keys if pointers[k])
-    empty = pa.schema([schema.field(c) for c in wanted]).empty_table()
-    if not chosen:
-        return empty
-    files = sorted({str(lake / part) for _, part in chosen if part})
-    current = pa.table(
-        {
-            "file": [str(lake / part) for _, part in chosen],
-            "dealer_code": [k[0] for k, _ in chosen],
-            "period": [k[1] for k, _ in chosen],
-        }
-    )
-    select = ", ".join(f'r."{c}"' for c in wanted)
-    sql = (
-        f"SELECT {select} FROM read_parquet($files, filename = true) AS r "
-        "SEMI JOIN current AS c ON r.filename = c.file AND r.dealer_code = c.dealer_code "
-        "AND r.period = c.period"
-    )
     with duckdb.connect() as db:
-        db.register("current", current)
-        params: dict[str, object] = {"files": files}
+        sql = current_relation(db, lake, {k: pointers[k] for k in keys}, wanted)
+        if sql is None:
+            return empty
         if vins is not None:
             db.register("vins", pa.table({"vin": sorted({v for v in vins if isinstance(v, str)})}))
             sql += " WHERE r.vin IN (SELECT vin FROM vins)"
-        table = db.execute(sql, params).fetch_arrow_table()
+        table = db.execute(sql).fetch_arrow_table()
     return table.cast(empty.schema) if table.num_rows else empty
-
-
-POINTERS_EXPORT = "control/lake_partitions.parquet"
 
 
 def current_rows_sql(root: str, area: str, feed: str | None = None) -> str:

@@ -27,16 +27,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from ingestion.lake_read import POINTERS_EXPORT
 from warehouse.publish import served_models, write_served_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_DIR = ROOT / "dbt_project"
 DBT = Path(sys.executable).parent / "dbt"
-FEED_DIRS = ("landed", "quarantine")
 
 console = Console(width=140)
 
@@ -108,29 +110,37 @@ def run_timed(step: str, command: list[str], env: dict[str, str], target: Path) 
 
 
 def last_period(lake: Path) -> str:
-    periods = {p.name.removeprefix("period=") for p in (lake / "landed").glob("*/*/period=*")}
+    pointers = lake / POINTERS_EXPORT
+    periods = (
+        set(pq.read_table(pointers, columns=["period"]).column(0).to_pylist())
+        if (pointers.exists())
+        else set()
+    )
     if not periods:
-        console.print(f"[red]no landed partitions under {lake}/landed[/red]")
+        console.print(f"[red]no landed partitions in {pointers}[/red]")
         raise typer.Exit(code=1)
     return max(periods)
 
 
 def link_lake(source: Path, target: Path, exclude_period: str | None) -> int:
-    """Mirror ``source`` into ``target`` with symbolic links, leaving out one period."""
+    """Mirror ``source`` into ``target`` with symbolic links; with `exclude_period`, the
+    partition pointers leave that period out, so readers see the lake as it was before the
+    period arrived (the append-only lake's part files stay as they are)."""
     linked = 0
     for path in source.rglob("*.parquet"):
         relative = path.relative_to(source)
-        if (
-            exclude_period
-            and relative.parts[0] in FEED_DIRS
-            and f"period={exclude_period}" in relative.parts
-        ):
-            continue
         destination = target / relative
+        if relative.as_posix() == POINTERS_EXPORT:
+            continue
         destination.parent.mkdir(parents=True, exist_ok=True)
         if not destination.exists():
             destination.symlink_to(path.resolve())
             linked += 1
+    pointers = pq.read_table(source / POINTERS_EXPORT)
+    if exclude_period:
+        pointers = pointers.filter(pc.field("period") != exclude_period)
+    (target / POINTERS_EXPORT).parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pointers, target / POINTERS_EXPORT)
     return linked
 
 
@@ -163,14 +173,14 @@ def main(
     )
     try:
         files = link_lake(lake, partial_lake, exclude_period=newest)
-        console.print(f"lake {lake}: {files} files before {newest}; work dir {work}")
+        console.print(f"lake {lake}: {files} files, {newest} not yet current; work dir {work}")
         timings = [
             run_timed("dbt --version (start-up)", ["--version"], env, work / "t_version"),
             run_timed("dbt parse (no SQL)", ["parse", "--no-partial-parse"], env, work / "t_parse"),
             run_timed("full build (without last month)", ["build"], env, work / "t_build"),
         ]
-        added = link_lake(lake, partial_lake, exclude_period=None)
-        console.print(f"added {added} files of {newest}")
+        link_lake(lake, partial_lake, exclude_period=None)
+        console.print(f"partitions of {newest} made current")
         timings.append(
             run_timed(f"rebuild after {newest} arrives", ["build"], env, work / "t_build")
         )

@@ -109,7 +109,10 @@ def current_rows_sql(root: str, area: str, feed: str | None = None) -> str:
     """The relation of the current rows of one feed (or, `feed` None, of every feed of the
     area) as the warehouse reads it: the part files semi-joined with the exported
     ``lake_partitions`` on (part file, dealer, period). The lake sources' `external_location`
-    in dbt is this expression (tests hold them equal)."""
+    in dbt is this expression (tests hold them equal). Every feed at once only for the
+    quarantine, whose rows name their feed."""
+    if feed is None and area == LANDED:
+        raise ValueError("landed rows do not name their feed: read one feed at a time")
     glob = f"{root}/{area}/{feed or '*'}/*.parquet"
     same_feed = f"c.feed = '{feed}'" if feed else "c.feed = r.feed"
     return (

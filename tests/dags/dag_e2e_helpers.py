@@ -204,9 +204,15 @@ def dealer_vendors(master: Path) -> dict[str, str]:
 
 def rows_by_source_file(lake: Path, area: str) -> dict[str, int]:
     """Current rows per source file, as the warehouse reads them."""
+    feeds = (
+        [None] if area == "quarantine" else [f for f in DEALER_FEEDS if (lake / area / f).is_dir()]
+    )
+    counts: dict[str, int] = {}
     with duckdb.connect() as con:
-        return dict(
-            con.execute(
-                f"select _source_file, count(*) from {current_rows_sql(str(lake), area)} group by 1"
-            ).fetchall()
-        )
+        for feed in feeds:
+            relation = current_rows_sql(str(lake), area, feed)
+            for source, n in con.execute(
+                f"select _source_file, count(*) from {relation} group by 1"
+            ).fetchall():
+                counts[source] = counts.get(source, 0) + n
+    return counts

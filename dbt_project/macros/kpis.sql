@@ -16,8 +16,9 @@
     where period_grain = '{{ period_grain }}'
 {%- endmacro %}
 
-{% macro kpi_grid_joined(period_key) -%}
-    {#- every grid row x catalogue KPI with its facts (0 where none); ratios keep a denominator -#}
+{% macro kpi_grid_joined(period_key, catalog_grains) -%}
+    {#- every grid row x catalogue KPI measured at one of catalog_grains, with its facts (0
+        where none); ratios keep a denominator -#}
     select
         grid.*,
         catalog.kpi_code,
@@ -29,7 +30,8 @@
         coalesce(facts.sample_size, 0) as sample_size,
         facts.last_deadline_date
     from grid
-    cross join catalog
+    inner join {{ ref('kpi_catalog') }} as catalog
+        on catalog.grain in ('{{ catalog_grains | join("', '") }}')
     left join facts
         on grid.dealer_code = facts.dealer_code
         and grid.{{ period_key }} = facts.{{ period_key }}
@@ -55,4 +57,18 @@
     select * from {{ ref('kpi_dealer_monthly') }}
     union all
     select * from {{ ref('kpi_dealer_yearly') }}
+{%- endmacro %}
+
+{% macro dealer_ranks(partition_columns, goodness) -%}
+    {#- rank_region / rank_national: dense_rank within the region and nationally, best
+        (highest goodness) first; pct_region / pct_national: cume_dist from worst to best
+        (1 = best). Only the rows without an unranked_code are ranked, among themselves;
+        the others get NULL. Reads the columns region and unranked_code. -#}
+    {%- set ranked = '(unranked_code is null)' %}
+    {%- set within_region = partition_columns ~ ', region, ' ~ ranked %}
+    {%- set national = partition_columns ~ ', ' ~ ranked %}
+    case when {{ ranked }} then dense_rank() over (partition by {{ within_region }} order by {{ goodness }} desc) end as rank_region,
+    case when {{ ranked }} then dense_rank() over (partition by {{ national }} order by {{ goodness }} desc) end as rank_national,
+    case when {{ ranked }} then cume_dist() over (partition by {{ within_region }} order by {{ goodness }}) end as pct_region,
+    case when {{ ranked }} then cume_dist() over (partition by {{ national }} order by {{ goodness }}) end as pct_national
 {%- endmacro %}

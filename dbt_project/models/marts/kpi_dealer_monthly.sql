@@ -11,14 +11,6 @@ with grid as (
 
 ),
 
-catalog as (
-
-    select kpi_code, measure_type
-    from {{ ref('kpi_catalog') }}
-    where grain in ('month', 'month_and_year')
-
-),
-
 facts as (
 
     {{ kpi_period_facts('month', 'month_index', [
@@ -32,7 +24,7 @@ facts as (
 
 joined as (
 
-    {{ kpi_grid_joined('month_index') }}
+    {{ kpi_grid_joined('month_index', ['month', 'month_and_year']) }}
 
 )
 

@@ -10,14 +10,6 @@ with grid as (
 
 ),
 
-catalog as (
-
-    select kpi_code, measure_type
-    from {{ ref('kpi_catalog') }}
-    where grain in ('year', 'month_and_year')
-
-),
-
 facts as (
 
     {{ kpi_period_facts('year', 'period_year', ['int_dealer_years_first_maintenance_aggregated']) }}
@@ -26,7 +18,7 @@ facts as (
 
 joined as (
 
-    {{ kpi_grid_joined('period_year') }}
+    {{ kpi_grid_joined('period_year', ['year', 'month_and_year']) }}
 
 )
 

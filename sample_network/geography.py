@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -40,29 +41,32 @@ def _seed(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _regions(provinces: dict[str, dict[str, object]]) -> tuple[Region, ...]:
-    """The seed's regions in its order that have a province of the generator's, each with
+def _province(name: str, spec: dict[str, Any]) -> Province:
+    """A province of geography.yaml: ``{plate: <char>, cities: {<city>: <letter>, ...}}``."""
+    cities = tuple((str(city), str(letter)) for city, letter in spec["cities"].items())
+    return Province(name, str(spec["plate"]), cities)
+
+
+def _regions(provinces: list[Province]) -> tuple[Region, ...]:
+    """The seed's regions, in its order, that hold a province of the generator's, each with
     those provinces in the generator's order."""
     region_of = {row["province_zh"]: row["region_code"] for row in _seed("region_provinces")}
-    unknown = sorted(set(provinces) - set(region_of))
+    unknown = sorted({p.name for p in provinces} - set(region_of))
     if unknown:
         raise ValueError(
             f"{GEOGRAPHY.name}: provinces missing from seed region_provinces: {unknown}"
         )
     regions = []
     for row in _seed("regions"):
-        members = tuple(
-            Province(name, str(spec["plate"]), tuple(dict(spec["cities"]).items()))  # type: ignore[call-overload]
-            for name, spec in provinces.items()
-            if region_of[name] == row["region_code"]
-        )
+        members = tuple(p for p in provinces if region_of[p.name] == row["region_code"])
         if members:
-            regions.append(
-                Region(row["region_code"], row["name_zh"], row["north_south"] == "south", members)
-            )
+            south = row["north_south"] == "south"
+            regions.append(Region(row["region_code"], row["name_zh"], south, members))
     return tuple(regions)
 
 
 _DATA = yaml.safe_load(GEOGRAPHY.read_text(encoding="utf-8"))
-REGIONS: tuple[Region, ...] = _regions(_DATA["provinces"])
+REGIONS: tuple[Region, ...] = _regions(
+    [_province(name, spec) for name, spec in _DATA["provinces"].items()]
+)
 NAME_STEMS: tuple[str, ...] = tuple(_DATA["name_stems"])

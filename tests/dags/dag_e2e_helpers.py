@@ -15,6 +15,9 @@ from typing import Any
 import duckdb
 import pyarrow.parquet as pq
 
+from orchestration.run_dags import command_line
+from warehouse.compare import main_tables
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 MART_PREFIXES = ("dim_", "fct_", "kpi_", "rpt_")
@@ -73,17 +76,7 @@ def run_dags(
 ) -> dict[str, Any]:
     """`python -m orchestration.run_dags` (real `airflow dags test` runs); returns its summary,
     with what it printed under the key `output`."""
-    argv = [
-        PYTHON,
-        "-m",
-        "orchestration.run_dags",
-        "--date",
-        logical_date,
-        "--summary-json",
-        str(summary),
-    ]
-    for dag_id in dag_ids:
-        argv += ["--dag", dag_id]
+    argv = command_line(logical_date, summary, dag_ids, python=PYTHON)
     done = subprocess.run(argv, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]
     return {**json.loads(summary.read_text()), "output": done.stdout + done.stderr}
@@ -120,13 +113,7 @@ def byte_hashes(lake: Path, area: str = "landed") -> dict[str, str]:
 
 def mart_tables(warehouse: Path) -> list[str]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        names = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'main'"
-            ).fetchall()
-        ]
-    return sorted(name for name in names if name.startswith(MART_PREFIXES))
+        return main_tables(con, MART_PREFIXES)
 
 
 def normalised(row: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -75,6 +75,14 @@ def _landed(lake: Path, feed: str) -> str:
     return f"read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
 
 
+def _latest(lake: Path, feed: str, *key: str) -> str:
+    """The landed rows of a feed, each key's latest load only (a resend replaces a row)."""
+    return (
+        f"(select * from {_landed(lake, feed)} qualify row_number() over ("
+        f"partition by {', '.join(key)} order by _loaded_at desc, period desc, _source_row desc) = 1)"
+    )
+
+
 def _policy_values(params: HeadlineParameters) -> str:
     rows = [
         f"('{model}', {months}, {km})"
@@ -129,10 +137,7 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
         from bounds, generate_series(first_month, last_month, interval 1 month) as t(m);
 
         create table sales_latest as
-        select * from {_landed(lake, "vehicle_sales")}
-        qualify row_number() over (
-            partition by dealer_code, vin, invoice_no
-            order by _loaded_at desc, period desc, _source_row desc) = 1;
+        select * from {_latest(lake, "vehicle_sales", "dealer_code", "vin", "invoice_no")};
 
         create table base as
         select s.vin, s.model_code, s.invoice_date, s.delivery_date,
@@ -145,12 +150,7 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
         create table visits as
         select r.vin, r.ro_category, r.settled_at, r.odometer_km,
                coalesce(h.home_code, r.dealer_code) as visit_home_code
-        from (
-            select * from {_landed(lake, "repair_orders")}
-            qualify row_number() over (
-                partition by dealer_code, ro_no
-                order by _loaded_at desc, period desc, _source_row desc) = 1
-        ) r
+        from {_latest(lake, "repair_orders", "dealer_code", "ro_no")} r
         left join home_of h on h.dealer_code = r.dealer_code
         where r.status = 'settled' and r.ro_category not in ('pdi', 'internal')
           and r.settled_at is not null;
@@ -192,12 +192,7 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
         with claims as (
             select vin, arg_min(submitted_at, submitted_at) as event_at,
                    arg_min(odometer_km, submitted_at) as odometer
-            from (
-                select * from {_landed(lake, "warranty_claims")}
-                qualify row_number() over (
-                    partition by dealer_code, claim_no
-                    order by _loaded_at desc, period desc, _source_row desc) = 1
-            )
+            from {_latest(lake, "warranty_claims", "dealer_code", "claim_no")}
             where status = 'approved' and claim_type = 'first_maintenance'
             group by vin
         ),
@@ -238,12 +233,7 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
         create table registration_vins as
         with regs as (
             select r.vin, r.submitted_at, coalesce(h.home_code, r.dealer_code) as reg_home
-            from (
-                select * from {_landed(lake, "warranty_registrations")}
-                qualify row_number() over (
-                    partition by dealer_code, registration_id
-                    order by _loaded_at desc, period desc, _source_row desc) = 1
-            ) r
+            from {_latest(lake, "warranty_registrations", "dealer_code", "registration_id")} r
             left join home_of h on h.dealer_code = r.dealer_code
             where r.status = 'accepted'
         ),

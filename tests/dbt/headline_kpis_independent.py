@@ -83,6 +83,26 @@ def _latest(lake: Path, feed: str, *key: str) -> str:
     )
 
 
+# the calendar years of the month grid
+YEARS = "(select distinct year(month_start)::varchar as label from months)"
+
+
+def _per_dealer_period(
+    kpi_code: str, period_grain: str, periods: str, judged: str, label: str, ok: str
+) -> str:
+    """A rate per dealer x period of `periods` (a relation with a column label): the `judged`
+    rows of the dealer (home_code) and period (column `label`) are the denominator, those
+    with `ok` the numerator; 0 / 0 for a dealer-period without any."""
+    return f"""
+        select '{kpi_code}' as kpi_code, '{period_grain}' as period_grain, d.dealer_code,
+               g.label as period_label,
+               count(j.home_code) filter (where j.{ok}) as numerator,
+               count(j.home_code) as denominator
+        from dealers d cross join {periods} g
+        left join {judged} j on j.home_code = d.dealer_code and j.{label} = g.label
+        group by all"""
+
+
 def _policy_values(params: HeadlineParameters) -> str:
     rows = [
         f"('{model}', {months}, {km})"
@@ -175,11 +195,7 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
                  between m.month_start - interval {params.coverage_max_age_months - 1} month
                      and m.month_start - interval {params.coverage_min_age_months} month
         )
-        select 'coverage' as kpi_code, 'month' as period_grain, d.dealer_code, m.label as period_label,
-               count(p.vin) filter (where p.covered) as numerator, count(p.vin) as denominator
-        from dealers d cross join months m
-        left join pairs p on p.home_code = d.dealer_code and p.label = m.label
-        group by all;
+        {_per_dealer_period("coverage", "month", "months", "pairs", "label", "covered")};
         """
     )
     # 2. first maintenance: cohort = calendar year of invoice_date + n months (day clamped)
@@ -219,12 +235,8 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
                             and e.odometer <= c.km_limit, false) as ok
             from cohort c left join fm_events e on e.vin = c.vin
         ),
-        years as (select distinct year(month_start)::varchar as label from months)
-        select 'first_maintenance' as kpi_code, 'year' as period_grain, d.dealer_code, y.label as period_label,
-               count(j.home_code) filter (where j.ok) as numerator, count(j.home_code) as denominator
-        from dealers d cross join years y
-        left join judged j on j.home_code = d.dealer_code and j.label = y.label
-        group by all;
+        years as {YEARS}
+        {_per_dealer_period("first_maintenance", "year", "years", "judged", "label", "ok")};
         """
     )
     # 3. warranty registration: earliest accepted registration by the (rolled-up) home dealer
@@ -249,18 +261,9 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
         from base b left join first_home_reg f on f.vin = b.vin;
 
         create table warranty_registration as
-        select 'warranty_registration' as kpi_code, 'month' as period_grain, d.dealer_code, m.label as period_label,
-               count(r.vin) filter (where r.ok) as numerator, count(r.vin) as denominator
-        from dealers d cross join months m
-        left join registration_vins r on r.home_code = d.dealer_code and r.month_label = m.label
-        group by all
+        {_per_dealer_period("warranty_registration", "month", "months", "registration_vins", "month_label", "ok")}
         union all
-        select 'warranty_registration', 'year', d.dealer_code, y.label,
-               count(r.vin) filter (where r.ok), count(r.vin)
-        from dealers d
-        cross join (select distinct year(month_start)::varchar as label from months) y
-        left join registration_vins r on r.home_code = d.dealer_code and r.year_label = y.label
-        group by all;
+        {_per_dealer_period("warranty_registration", "year", YEARS, "registration_vins", "year_label", "ok")};
 
         create table expected as
         select * from coverage

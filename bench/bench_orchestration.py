@@ -29,6 +29,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from orchestration.run_dags import command_line
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 console = Console()
@@ -67,15 +69,7 @@ def run_airflow(network: Path, work: Path, logical_date: str) -> dict[str, Any]:
     summary_path = work / "run_summary.json"
     started = time.perf_counter()
     subprocess.run(
-        [
-            PYTHON,
-            "-m",
-            "orchestration.run_dags",
-            "--date",
-            logical_date,
-            "--summary-json",
-            str(summary_path),
-        ],
+        command_line(logical_date, summary_path, python=PYTHON),
         env=network_env(network, work, airflow_home),
         cwd=ROOT,
         check=True,

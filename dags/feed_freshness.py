@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pendulum
 from airflow.sdk import Param, dag, task
 
-from orchestration.task_policy import DEFAULT_ARGS
+from orchestration.task_policy import dag_settings
 
 
 @dag(
     dag_id="feed_freshness",
     schedule="0 8 * * *",
-    start_date=pendulum.datetime(2020, 1, 1, tz="Asia/Shanghai"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    tags=["aftersales", "quality"],
     params={
         "as_of": Param(
             None,
@@ -27,6 +21,7 @@ from orchestration.task_policy import DEFAULT_ARGS
         )
     },
     doc_md=__doc__,
+    **dag_settings("quality"),
 )
 def feed_freshness() -> None:
     @task

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pendulum
 from airflow.sdk import Param, dag, task
 
 from orchestration.assets import LANDED_ALIAS, LANDED_ASSETS
-from orchestration.task_policy import DEFAULT_ARGS
+from orchestration.task_policy import dag_settings
 
 OVERRIDE = ["null", "string"]
 
@@ -25,11 +24,6 @@ OVERRIDE = ["null", "string"]
 @dag(
     dag_id="feed_ingestion",
     schedule="0 2 * * *",
-    start_date=pendulum.datetime(2020, 1, 1, tz="Asia/Shanghai"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    tags=["aftersales", "ingestion"],
     params={
         "inbox": Param(None, type=OVERRIDE, description="Inbox folder (default: settings)."),
         "dealer_master": Param(None, type=OVERRIDE, description="dealers.csv (default: settings)."),
@@ -38,6 +32,7 @@ OVERRIDE = ["null", "string"]
         ),
     },
     doc_md=__doc__,
+    **dag_settings("ingestion"),
 )
 def feed_ingestion() -> None:
     @task

@@ -9,11 +9,10 @@ from __future__ import annotations
 from functools import reduce
 from typing import Any
 
-import pendulum
 from airflow.sdk import dag, task
 
 from orchestration.assets import LANDED_ASSETS, WAREHOUSE_ASSET, WAREHOUSE_WRITER_POOL
-from orchestration.task_policy import DEFAULT_ARGS
+from orchestration.task_policy import dag_settings
 
 ANY_LANDED_FEED = reduce(lambda left, right: left | right, LANDED_ASSETS.values())
 
@@ -21,12 +20,8 @@ ANY_LANDED_FEED = reduce(lambda left, right: left | right, LANDED_ASSETS.values(
 @dag(
     dag_id="warehouse_build",
     schedule=ANY_LANDED_FEED,
-    start_date=pendulum.datetime(2020, 1, 1, tz="Asia/Shanghai"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    tags=["aftersales", "warehouse"],
     doc_md=__doc__,
+    **dag_settings("warehouse"),
 )
 def warehouse_build() -> None:
     @task(pool=WAREHOUSE_WRITER_POOL, outlets=[WAREHOUSE_ASSET])

@@ -135,25 +135,22 @@ class Services:
             return f"Redis at {self.redis_url} does not answer ({exc})"
         return None
 
-    def create_databases(self, names: list[str]) -> None:
+    def _autocommit(self, statements: list[str]) -> None:
+        """Run statements outside a transaction (create / drop database refuse one)."""
         con = self.connect()
         con.autocommit = True
         try:
             with con.cursor() as cursor:
-                for name in names:
-                    cursor.execute(f'create database "{name}"')
+                for statement in statements:
+                    cursor.execute(statement)
         finally:
             con.close()
 
+    def create_databases(self, names: list[str]) -> None:
+        self._autocommit([f'create database "{name}"' for name in names])
+
     def drop_databases(self, names: list[str]) -> None:
-        con = self.connect()
-        con.autocommit = True
-        try:
-            with con.cursor() as cursor:
-                for name in names:
-                    cursor.execute(f'drop database if exists "{name}" with (force)')
-        finally:
-            con.close()
+        self._autocommit([f'drop database if exists "{name}" with (force)' for name in names])
 
     def delete_redis_keys(self, pattern: str) -> int:
         import redis

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -252,6 +253,18 @@ def run_pipeline(
         "ok": all(r["state"] in ("success", "not_triggered") for r in results) and ingestion_ok,
         "dags": results,
     }
+
+
+def command_line(
+    logical_date: str, summary_json: Path, dag_ids: Sequence[str] = (), python: str = sys.executable
+) -> list[str]:
+    """The argv that runs this module in a new process: `dag_ids` (default all three) for
+    `logical_date`, the run summary written to `summary_json`."""
+    argv = [python, "-m", "orchestration.run_dags", "--date", logical_date]
+    argv += ["--summary-json", str(summary_json)]
+    for dag_id in dag_ids:
+        argv += ["--dag", dag_id]
+    return argv
 
 
 @app.command()

@@ -71,3 +71,18 @@ DEFAULT_ARGS: dict[str, Any] = {
     "retry_policy": RETRY_POLICY,
     "on_failure_callback": task_failure_alert,
 }
+
+
+def dag_settings(*tags: str) -> dict[str, Any]:
+    """What every DAG of the project shares: a past start date in China time without
+    catch-up, one run at a time, the retry policy above, and the tag "aftersales" before
+    the DAG's own ``tags``. Use as ``@dag(dag_id=..., schedule=..., **dag_settings("x"))``."""
+    import pendulum
+
+    return {
+        "start_date": pendulum.datetime(2020, 1, 1, tz="Asia/Shanghai"),
+        "catchup": False,
+        "max_active_runs": 1,
+        "default_args": DEFAULT_ARGS,
+        "tags": ["aftersales", *tags],
+    }

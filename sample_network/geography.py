@@ -1,8 +1,24 @@
-"""The OEM's nine after-sales regions with provinces, cities and plate prefixes."""
+"""The OEM's nine after-sales regions with provinces, cities and plate prefixes.
+
+One definition each: the regions (code, Chinese name, north/south) and which region a
+province belongs to are the dbt seeds ``regions`` and ``region_provinces``; the provinces'
+plate characters and cities, and the dealer name stems, are the generator's own data in
+``geography.yaml`` next to this module.
+"""
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ingestion.settings import PROJECT_ROOT
+
+SEEDS = PROJECT_ROOT / "dbt_project" / "seeds"
+GEOGRAPHY = Path(__file__).with_name("geography.yaml")
 
 
 @dataclass(frozen=True)
@@ -20,117 +36,37 @@ class Region:
     provinces: tuple[Province, ...]
 
 
-def _p(name: str, plate: str, cities: str) -> Province:
-    pairs = tuple((c.split(":")[0], c.split(":")[1]) for c in cities.split())
-    return Province(name, plate, pairs)
+def _seed(name: str) -> list[dict[str, str]]:
+    with (SEEDS / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
-REGIONS: tuple[Region, ...] = (
-    Region(
-        "northwest",
-        "西北",
-        False,
-        (
-            _p("陕西省", "陕", "西安市:A 宝鸡市:C 咸阳市:D"),
-            _p("甘肃省", "甘", "兰州市:A 天水市:E"),
-            _p("新疆维吾尔自治区", "新", "乌鲁木齐市:A"),
-        ),
-    ),
-    Region(
-        "northeast",
-        "东北",
-        False,
-        (
-            _p("辽宁省", "辽", "沈阳市:A 大连市:B"),
-            _p("吉林省", "吉", "长春市:A"),
-            _p("黑龙江省", "黑", "哈尔滨市:A 大庆市:E"),
-        ),
-    ),
-    Region(
-        "sichuan_chongqing",
-        "川渝",
-        True,
-        (
-            _p("四川省", "川", "成都市:A 绵阳市:B 宜宾市:Q"),
-            _p("重庆市", "渝", "重庆市:A"),
-        ),
-    ),
-    Region(
-        "henan_anhui",
-        "河南安徽",
-        False,
-        (
-            _p("河南省", "豫", "郑州市:A 洛阳市:C"),
-            _p("安徽省", "皖", "合肥市:A 芜湖市:B"),
-        ),
-    ),
-    Region(
-        "hubei_hunan",
-        "湖北湖南",
-        True,
-        (
-            _p("湖北省", "鄂", "武汉市:A 宜昌市:E"),
-            _p("湖南省", "湘", "长沙市:A 株洲市:B"),
-        ),
-    ),
-    Region(
-        "jiangxi_fujian",
-        "江西福建",
-        True,
-        (
-            _p("江西省", "赣", "南昌市:A 赣州市:B"),
-            _p("福建省", "闽", "福州市:A 厦门市:D 泉州市:C"),
-        ),
-    ),
-    Region(
-        "zhejiang_south_jiangsu",
-        "浙江苏南",
-        True,
-        (
-            _p("浙江省", "浙", "杭州市:A 宁波市:B 温州市:C"),
-            _p("江苏省", "苏", "苏州市:E 无锡市:B 常州市:D"),
-        ),
-    ),
-    Region(
-        "guangdong_guangxi_hainan",
-        "广东广西海南",
-        True,
-        (
-            _p("广东省", "粤", "广州市:A 深圳市:B 佛山市:E 东莞市:S"),
-            _p("广西壮族自治区", "桂", "南宁市:A"),
-            _p("海南省", "琼", "海口市:A"),
-        ),
-    ),
-    Region(
-        "shandong_hebei",
-        "山东河北",
-        False,
-        (
-            _p("山东省", "鲁", "济南市:A 青岛市:B 烟台市:F"),
-            _p("河北省", "冀", "石家庄市:A 唐山市:B"),
-        ),
-    ),
+def _province(name: str, spec: dict[str, Any]) -> Province:
+    """A province of geography.yaml: ``{plate: <char>, cities: {<city>: <letter>, ...}}``."""
+    cities = tuple((str(city), str(letter)) for city, letter in spec["cities"].items())
+    return Province(name, str(spec["plate"]), cities)
+
+
+def _regions(provinces: list[Province]) -> tuple[Region, ...]:
+    """The seed's regions, in its order, that hold a province of the generator's, each with
+    those provinces in the generator's order."""
+    region_of = {row["province_zh"]: row["region_code"] for row in _seed("region_provinces")}
+    unknown = sorted({p.name for p in provinces} - set(region_of))
+    if unknown:
+        raise ValueError(
+            f"{GEOGRAPHY.name}: provinces missing from seed region_provinces: {unknown}"
+        )
+    regions = []
+    for row in _seed("regions"):
+        members = tuple(p for p in provinces if region_of[p.name] == row["region_code"])
+        if members:
+            south = row["north_south"] == "south"
+            regions.append(Region(row["region_code"], row["name_zh"], south, members))
+    return tuple(regions)
+
+
+_DATA = yaml.safe_load(GEOGRAPHY.read_text(encoding="utf-8"))
+REGIONS: tuple[Region, ...] = _regions(
+    [_province(name, spec) for name, spec in _DATA["provinces"].items()]
 )
-
-NAME_STEMS = (
-    "华通",
-    "恒信",
-    "广汇",
-    "永达",
-    "中升",
-    "利星",
-    "宝利",
-    "盛大",
-    "东昌",
-    "远通",
-    "安达",
-    "正通",
-    "元通",
-    "润华",
-    "新丰",
-    "鑫源",
-    "嘉鸿",
-    "宏达",
-    "瑞丰",
-    "金桥",
-)
+NAME_STEMS: tuple[str, ...] = tuple(_DATA["name_stems"])

@@ -34,23 +34,26 @@ def template_path(template_dir: Path) -> Path:
     return template_dir / f"superset-metadata-{template_key()}.db"
 
 
+def _copy_atomically(source: Path, target: Path) -> None:
+    """Copy `source` to `target` through a temporary file beside it: a reader sees the old
+    file or the whole new one, never part of it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.copying")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
+
+
 def restore(target: Path, template_dir: Path) -> bool:
     """Copy the template to `target` if `target` is missing and a template exists."""
     source = template_path(template_dir)
     if target.exists() or not source.exists():
         return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.restoring")
-    shutil.copyfile(source, tmp)
-    os.replace(tmp, target)
+    _copy_atomically(source, target)
     return True
 
 
 def save(source: Path, template_dir: Path) -> Path:
     """Keep a copy of a freshly upgraded and initialised metadata database."""
     target = template_path(template_dir)
-    template_dir.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.saving")
-    shutil.copyfile(source, tmp)
-    os.replace(tmp, target)
+    _copy_atomically(source, target)
     return target

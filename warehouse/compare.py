@@ -12,10 +12,20 @@ from typing import Any
 # alerts depend on when a run happened, not on the data.
 KPI_PREFIXES = ("kpi_", "rpt_")
 RUN_DEPENDENT = ("rpt_feed_health",)
+# the warehouse's tables, on DuckDB and on the dbt-postgres build alike
+MAIN_TABLES = "select table_name from information_schema.tables where table_schema = 'main'"
 
 
 def is_kpi_mart(table: str) -> bool:
     return table.startswith(KPI_PREFIXES) and table not in RUN_DEPENDENT
+
+
+def main_tables(con: Any, prefixes: tuple[str, ...] = ("",)) -> list[str]:
+    """The tables of a DuckDB connection's main schema, sorted; with `prefixes`, only the
+    tables whose name starts with one of them."""
+    return sorted(
+        row[0] for row in con.execute(MAIN_TABLES).fetchall() if row[0].startswith(prefixes)
+    )
 
 
 def normalise(value: Any) -> Any:
@@ -39,13 +49,7 @@ def duckdb_marts(warehouse: Path) -> dict[str, tuple[list[str], list[tuple[Any, 
 
     marts = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'main'"
-            ).fetchall()
-        ]
-        for table in sorted(filter(is_kpi_mart, tables)):
+        for table in filter(is_kpi_mart, main_tables(con)):
             result = con.execute(f'select * from main."{table}"')
             columns = [d[0] for d in result.description]
             marts[table] = (columns, _rows(result.fetchall()))
@@ -61,7 +65,7 @@ def postgres_marts(
 
     marts = {}
     with psycopg2.connect(**connect_kwargs) as con, con.cursor() as cur:
-        cur.execute("select table_name from information_schema.tables where table_schema = 'main'")
+        cur.execute(MAIN_TABLES)
         tables = [r[0] for r in cur.fetchall() if only is None or r[0] in only]
         for table in sorted(filter(is_kpi_mart, tables)):
             cur.execute(f'select * from main."{table}"')

@@ -17,6 +17,8 @@ import pyarrow.parquet as pq
 
 from ingestion.contracts import DEALER_FEEDS
 from ingestion.lake_read import current_rows_sql, read_current
+from orchestration.run_dags import command_line
+from warehouse.compare import main_tables
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -76,17 +78,7 @@ def run_dags(
 ) -> dict[str, Any]:
     """`python -m orchestration.run_dags` (real `airflow dags test` runs); returns its summary,
     with what it printed under the key `output`."""
-    argv = [
-        PYTHON,
-        "-m",
-        "orchestration.run_dags",
-        "--date",
-        logical_date,
-        "--summary-json",
-        str(summary),
-    ]
-    for dag_id in dag_ids:
-        argv += ["--dag", dag_id]
+    argv = command_line(logical_date, summary, dag_ids, python=PYTHON)
     done = subprocess.run(argv, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]
     return {**json.loads(summary.read_text()), "output": done.stdout + done.stderr}
@@ -141,13 +133,7 @@ def byte_hashes(lake: Path, area: str = "landed") -> dict[str, str]:
 
 def mart_tables(warehouse: Path) -> list[str]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        names = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'main'"
-            ).fetchall()
-        ]
-    return sorted(name for name in names if name.startswith(MART_PREFIXES))
+        return main_tables(con, MART_PREFIXES)
 
 
 def normalised(row: tuple[Any, ...]) -> tuple[Any, ...]:

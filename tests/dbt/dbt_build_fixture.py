@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 from dbt_runner import DbtRun, run_dbt
 from make_lake import write_tiny_lake
 
@@ -15,6 +16,11 @@ class BuiltWarehouse:
     warehouse: Path
     work_dir: Path
     build: DbtRun
+
+    def query(self, sql: str) -> list[tuple[object, ...]]:
+        """The rows of a query on the built warehouse (opened read-only)."""
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql).fetchall()
 
 
 def build_tiny_warehouse(base: Path) -> BuiltWarehouse:

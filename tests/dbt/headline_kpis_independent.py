@@ -75,6 +75,34 @@ def _landed(lake: Path, feed: str) -> str:
     return current_rows_sql(lake.as_posix(), "landed", feed)
 
 
+def _latest(lake: Path, feed: str, *key: str) -> str:
+    """The landed rows of a feed, each key's latest load only (a resend replaces a row)."""
+    return (
+        f"(select * from {_landed(lake, feed)} qualify row_number() over ("
+        f"partition by {', '.join(key)} order by _loaded_at desc, period desc, _source_row desc) = 1)"
+    )
+
+
+# the calendar years of the month grid
+YEARS = "(select distinct year(month_start)::varchar as label from months)"
+
+
+def _per_dealer_period(
+    kpi_code: str, period_grain: str, periods: str, judged: str, label: str, ok: str
+) -> str:
+    """A rate per dealer x period of `periods` (a relation with a column label): the `judged`
+    rows of the dealer (home_code) and period (column `label`) are the denominator, those
+    with `ok` the numerator; 0 / 0 for a dealer-period without any."""
+    return f"""
+        select '{kpi_code}' as kpi_code, '{period_grain}' as period_grain, d.dealer_code,
+               g.label as period_label,
+               count(j.home_code) filter (where j.{ok}) as numerator,
+               count(j.home_code) as denominator
+        from dealers d cross join {periods} g
+        left join {judged} j on j.home_code = d.dealer_code and j.{label} = g.label
+        group by all"""
+
+
 def _policy_values(params: HeadlineParameters) -> str:
     rows = [
         f"('{model}', {months}, {km})"
@@ -129,10 +157,7 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
         from bounds, generate_series(first_month, last_month, interval 1 month) as t(m);
 
         create table sales_latest as
-        select * from {_landed(lake, "vehicle_sales")}
-        qualify row_number() over (
-            partition by dealer_code, vin, invoice_no
-            order by _loaded_at desc, period desc, _source_row desc) = 1;
+        select * from {_latest(lake, "vehicle_sales", "dealer_code", "vin", "invoice_no")};
 
         create table base as
         select s.vin, s.model_code, s.invoice_date, s.delivery_date,
@@ -145,12 +170,7 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
         create table visits as
         select r.vin, r.ro_category, r.settled_at, r.odometer_km,
                coalesce(h.home_code, r.dealer_code) as visit_home_code
-        from (
-            select * from {_landed(lake, "repair_orders")}
-            qualify row_number() over (
-                partition by dealer_code, ro_no
-                order by _loaded_at desc, period desc, _source_row desc) = 1
-        ) r
+        from {_latest(lake, "repair_orders", "dealer_code", "ro_no")} r
         left join home_of h on h.dealer_code = r.dealer_code
         where r.status = 'settled' and r.ro_category not in ('pdi', 'internal')
           and r.settled_at is not null;
@@ -175,11 +195,7 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
                  between m.month_start - interval {params.coverage_max_age_months - 1} month
                      and m.month_start - interval {params.coverage_min_age_months} month
         )
-        select 'coverage' as kpi_code, 'month' as period_grain, d.dealer_code, m.label as period_label,
-               count(p.vin) filter (where p.covered) as numerator, count(p.vin) as denominator
-        from dealers d cross join months m
-        left join pairs p on p.home_code = d.dealer_code and p.label = m.label
-        group by all;
+        {_per_dealer_period("coverage", "month", "months", "pairs", "label", "covered")};
         """
     )
     # 2. first maintenance: cohort = calendar year of invoice_date + n months (day clamped)
@@ -192,12 +208,7 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
         with claims as (
             select vin, arg_min(submitted_at, submitted_at) as event_at,
                    arg_min(odometer_km, submitted_at) as odometer
-            from (
-                select * from {_landed(lake, "warranty_claims")}
-                qualify row_number() over (
-                    partition by dealer_code, claim_no
-                    order by _loaded_at desc, period desc, _source_row desc) = 1
-            )
+            from {_latest(lake, "warranty_claims", "dealer_code", "claim_no")}
             where status = 'approved' and claim_type = 'first_maintenance'
             group by vin
         ),
@@ -224,12 +235,8 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
                             and e.odometer <= c.km_limit, false) as ok
             from cohort c left join fm_events e on e.vin = c.vin
         ),
-        years as (select distinct year(month_start)::varchar as label from months)
-        select 'first_maintenance' as kpi_code, 'year' as period_grain, d.dealer_code, y.label as period_label,
-               count(j.home_code) filter (where j.ok) as numerator, count(j.home_code) as denominator
-        from dealers d cross join years y
-        left join judged j on j.home_code = d.dealer_code and j.label = y.label
-        group by all;
+        years as {YEARS}
+        {_per_dealer_period("first_maintenance", "year", "years", "judged", "label", "ok")};
         """
     )
     # 3. warranty registration: earliest accepted registration by the (rolled-up) home dealer
@@ -238,12 +245,7 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
         create table registration_vins as
         with regs as (
             select r.vin, r.submitted_at, coalesce(h.home_code, r.dealer_code) as reg_home
-            from (
-                select * from {_landed(lake, "warranty_registrations")}
-                qualify row_number() over (
-                    partition by dealer_code, registration_id
-                    order by _loaded_at desc, period desc, _source_row desc) = 1
-            ) r
+            from {_latest(lake, "warranty_registrations", "dealer_code", "registration_id")} r
             left join home_of h on h.dealer_code = r.dealer_code
             where r.status = 'accepted'
         ),
@@ -259,18 +261,9 @@ def expected_figures(lake: Path, params: HeadlineParameters) -> duckdb.DuckDBPyC
         from base b left join first_home_reg f on f.vin = b.vin;
 
         create table warranty_registration as
-        select 'warranty_registration' as kpi_code, 'month' as period_grain, d.dealer_code, m.label as period_label,
-               count(r.vin) filter (where r.ok) as numerator, count(r.vin) as denominator
-        from dealers d cross join months m
-        left join registration_vins r on r.home_code = d.dealer_code and r.month_label = m.label
-        group by all
+        {_per_dealer_period("warranty_registration", "month", "months", "registration_vins", "month_label", "ok")}
         union all
-        select 'warranty_registration', 'year', d.dealer_code, y.label,
-               count(r.vin) filter (where r.ok), count(r.vin)
-        from dealers d
-        cross join (select distinct year(month_start)::varchar as label from months) y
-        left join registration_vins r on r.home_code = d.dealer_code and r.year_label = y.label
-        group by all;
+        {_per_dealer_period("warranty_registration", "year", YEARS, "registration_vins", "year_label", "ok")};
 
         create table expected as
         select * from coverage

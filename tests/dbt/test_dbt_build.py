@@ -7,7 +7,6 @@ import csv
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 from dbt_build_fixture import BuiltWarehouse
 from dbt_runner import run_dbt
@@ -19,11 +18,6 @@ with KPI_CATALOG.open(encoding="utf-8") as _catalog:
     )
 DEALERS = 6
 MONTHS = 24  # 2022-07 .. 2024-06
-
-
-def _query(built: BuiltWarehouse, sql: str) -> list[tuple[object, ...]]:
-    with duckdb.connect(str(built.warehouse), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def test_build_passes_with_unit_and_data_tests(built_warehouse: BuiltWarehouse) -> None:
@@ -44,8 +38,7 @@ def test_build_passes_with_unit_and_data_tests(built_warehouse: BuiltWarehouse) 
 
 
 def test_monthly_grid_has_every_dealer_month_and_kpi(built_warehouse: BuiltWarehouse) -> None:
-    [(rows, dealers, months, kpis)] = _query(
-        built_warehouse,
+    [(rows, dealers, months, kpis)] = built_warehouse.query(
         "select count(*), count(distinct dealer_code), count(distinct period_label), count(distinct kpi_code) "
         "from kpi_dealer_monthly",
     )
@@ -54,34 +47,29 @@ def test_monthly_grid_has_every_dealer_month_and_kpi(built_warehouse: BuiltWareh
 
 
 def test_closed_dealers_roll_up_sales_kpis_to_successor(built_warehouse: BuiltWarehouse) -> None:
-    closed = _query(
-        built_warehouse,
+    closed = built_warehouse.query(
         "select dealer_code, sum(denominator), count(value) from kpi_dealer_monthly "
         "where kpi_code in ('coverage', 'warranty_registration') and dealer_code in ('D004', 'D005') "
         "group by dealer_code order by dealer_code",
     )
     assert closed == [("D004", 0.0, 0), ("D005", 0.0, 0)]
-    [(homed_at_d003,)] = _query(
-        built_warehouse,
+    [(homed_at_d003,)] = built_warehouse.query(
         "select count(*) from dim_vehicles where selling_dealer_code in ('D004', 'D005') and dealer_code <> 'D003'",
     )
     assert homed_at_d003 == 0
     # operational KPIs stay with the dealer that did the work
-    [(d004_visits,)] = _query(
-        built_warehouse,
+    [(d004_visits,)] = built_warehouse.query(
         "select sum(numerator) from kpi_dealer_monthly where kpi_code = 'ro_count' and dealer_code = 'D004'",
     )
     assert d004_visits > 0
 
 
 def test_rankings_skip_low_sample_and_rank_best_first(built_warehouse: BuiltWarehouse) -> None:
-    [(ranked_low_sample,)] = _query(
-        built_warehouse,
+    [(ranked_low_sample,)] = built_warehouse.query(
         "select count(*) from rpt_regional_rankings where low_sample and rank_national is not null",
     )
     assert ranked_low_sample == 0
-    best = _query(
-        built_warehouse,
+    best = built_warehouse.query(
         "select period_label, max(value) filter (where rank_national = 1), max(value) "
         "from rpt_regional_rankings where kpi_code = 'coverage' and rank_national is not null "
         "group by period_label",
@@ -93,8 +81,7 @@ def test_rankings_skip_low_sample_and_rank_best_first(built_warehouse: BuiltWare
 def test_feed_health_counts_the_held_month_as_received_not_landed(
     built_warehouse: BuiltWarehouse,
 ) -> None:
-    [(last_period, received, is_late, days_late, held, as_of)] = _query(
-        built_warehouse,
+    [(last_period, received, is_late, days_late, held, as_of)] = built_warehouse.query(
         "select last_period, last_received_period, is_late, days_late, held_batches, "
         "cast(as_of_date as varchar) from rpt_feed_health "
         "where dealer_code = 'D002' and feed = 'repair_orders'",
@@ -106,8 +93,8 @@ def test_feed_health_counts_the_held_month_as_received_not_landed(
 
 
 def test_unassigned_region_is_visible(built_warehouse: BuiltWarehouse) -> None:
-    assert _query(
-        built_warehouse, "select region, region_zh from dim_dealers where dealer_code = 'D006'"
+    assert built_warehouse.query(
+        "select region, region_zh from dim_dealers where dealer_code = 'D006'"
     ) == [("unassigned", "未分配")]
 
 

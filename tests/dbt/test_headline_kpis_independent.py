@@ -24,14 +24,11 @@ def test_independent_check_detects_a_changed_definition(built_warehouse: BuiltWa
 
 
 def test_tiny_lake_exercises_the_headline_kpis(built_warehouse: BuiltWarehouse) -> None:
-    import duckdb
-
-    with duckdb.connect(str(built_warehouse.warehouse), read_only=True) as con:
-        rows = con.execute(
-            "select kpi_code, sum(numerator), sum(denominator) from kpi_dealer_monthly "
-            "where kpi_code in ('coverage', 'warranty_registration') group by kpi_code "
-            "union all select kpi_code || '_year', sum(numerator), sum(denominator) from kpi_dealer_yearly "
-            "where kpi_code = 'first_maintenance' group by kpi_code order by 1"
-        ).fetchall()
+    rows = built_warehouse.query(
+        "select kpi_code, sum(numerator), sum(denominator) from kpi_dealer_monthly "
+        "where kpi_code in ('coverage', 'warranty_registration') group by kpi_code "
+        "union all select kpi_code || '_year', sum(numerator), sum(denominator) from kpi_dealer_yearly "
+        "where kpi_code = 'first_maintenance' group by kpi_code order by 1"
+    )
     for kpi_code, numerator, denominator in rows:
         assert 0 < numerator < denominator, kpi_code

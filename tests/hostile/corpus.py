@@ -196,11 +196,20 @@ CLEAN = ro_csv(R20)
 LOADED_20 = Expect("loaded", rows=(20, 20, 0, 0))
 
 
+def one_quarantined(row: int, rule: str) -> Expect:
+    """Of 20 rows, `row` is quarantined for `rule`: 5 %, not more, so the file loads."""
+    return Expect("loaded", rows=(20, 19, 1, 0), quarantined={row: rule})
+
+
 def one_bad(row: int, rule: str, **over: str) -> tuple[bytes, Expect]:
     """20 rows, one breaking `rule`: 5 % quarantined, not more, so the file loads."""
-    return ro_csv(with_row(R20, row, **over)), Expect(
-        "loaded", rows=(20, 19, 1, 0), quarantined={row: rule}
-    )
+    return ro_csv(with_row(R20, row, **over)), one_quarantined(row, rule)
+
+
+def malformed(row: int, change: Callable[[str], str]) -> tuple[bytes, Expect]:
+    """20 rows, the record of `row` changed so it no longer fits the header: quarantined
+    as malformed_row, the rest loads."""
+    return edit_line(text(R20), row, change), one_quarantined(row, "malformed_row")
 
 
 def flagged(row: int, flag: str, **over: str) -> tuple[bytes, Expect]:
@@ -385,21 +394,19 @@ CASES: list[Case] = [
         "quoting",
         "a truncated last record is quarantined as malformed; the rest loads",
         UNTERMINATED_END,
-        Expect("loaded", rows=(20, 19, 1, 0), quarantined={20: "malformed_row"}),
+        one_quarantined(20, "malformed_row"),
     ),
     case(
         "extra_fields",
         "quoting",
         "a record with more fields than the header is malformed",
-        edit_line(text(R20), 2, lambda line: line + ",surplus"),
-        Expect("loaded", rows=(20, 19, 1, 0), quarantined={2: "malformed_row"}),
+        *malformed(2, lambda line: line + ",surplus"),
     ),
     case(
         "missing_fields",
         "quoting",
         "a record with fewer fields than the header is malformed",
-        edit_line(text(R20), 5, lambda line: line.rsplit(",", 3)[0]),
-        Expect("loaded", rows=(20, 19, 1, 0), quarantined={5: "malformed_row"}),
+        *malformed(5, lambda line: line.rsplit(",", 3)[0]),
     ),
     # empty and header-only
     case(
@@ -670,7 +677,7 @@ CASES: list[Case] = [
         "workbook",
         "a formula cell without a cached value in a required column is required_missing",
         workbook(_formula_sheet),
-        Expect("loaded", rows=(20, 19, 1, 0), quarantined={7: "required_missing"}),
+        one_quarantined(7, "required_missing"),
         target=f"{WORKBOOK_DEALER}/repair_orders/2024-03.xlsx",
     ),
     case(
@@ -755,8 +762,7 @@ CASES += [
         "rule_malformed_row",
         "row rule",
         "`malformed_row`: a record of the wrong width",
-        edit_line(text(R20), 13, lambda line: line + ",extra"),
-        Expect("loaded", rows=(20, 19, 1, 0), quarantined={13: "malformed_row"}),
+        *malformed(13, lambda line: line + ",extra"),
     ),
     case(
         "rule_conflicting_duplicate",
@@ -788,7 +794,7 @@ CASES += [
         "row rule",
         "`score_out_of_scale`: a survey score above the scale's maximum",
         survey_csv([str(i % 10 + 1) for i in range(1, 20)] + ["11"]),
-        Expect("loaded", rows=(20, 19, 1, 0), quarantined={20: "score_out_of_scale"}),
+        one_quarantined(20, "score_out_of_scale"),
         target="D001/survey_responses/2024-03.csv",
     ),
     case(
@@ -796,7 +802,7 @@ CASES += [
         "row rule",
         "`response_before_receipt`: a complaint answered before it was received",
         complaints_csv(20, bad_row=2),
-        Expect("loaded", rows=(20, 19, 1, 0), quarantined={2: "response_before_receipt"}),
+        one_quarantined(2, "response_before_receipt"),
         target="D001/complaints/2024-03.csv",
     ),
 ]
@@ -837,7 +843,7 @@ CASES += [
         "threshold",
         "exactly 5 % quarantined: not more than 5 %, the file loads",
         ro_csv(with_row(R20, 1, vin="BADVIN")),
-        Expect("loaded", rows=(20, 19, 1, 0), quarantined={1: "vin_invalid"}),
+        one_quarantined(1, "vin_invalid"),
     ),
     case(
         "quarantine_share_over_limit",

@@ -30,6 +30,7 @@ from ingestion.cli import app
 from ingestion.control_db import control_db, latest_entries
 from ingestion.settings import PROJECT_ROOT
 from sample_network import GeneratorConfig, generate
+from warehouse.compare import main_tables
 
 GUIDE = PROJECT_ROOT / "docs" / "onboarding-a-dealer-feed.md"
 DEALER = "D1001"
@@ -75,14 +76,7 @@ def invoke(args: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 def marts(warehouse: Path) -> dict[str, pd.DataFrame]:
     out = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        names = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'main' "
-                "and regexp_matches(table_name, '^(kpi|rpt|fct|dim)_') order by 1"
-            ).fetchall()
-        ]
-        for name in names:
+        for name in main_tables(con, ("kpi_", "rpt_", "fct_", "dim_")):
             frame = con.execute(f'select * from main."{name}"').df()
             frame = frame.drop(columns=[c for c in frame.columns if LINEAGE.search(c)])
             out[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)

@@ -6,11 +6,20 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from python_calamine import CalamineWorkbook
 from sn_readback import read_file
 
+from ingestion.settings import PROJECT_ROOT
 from sample_network.dialects import HEADERS
 from sample_network.schema import COLUMNS, FEED_NAMES
+
+# what ingestion reads from a Jinqiao export (its dialect configuration)
+JINQIAO_DIALECT = yaml.safe_load(
+    (PROJECT_ROOT / "ingestion" / "config" / "dialects" / "jinqiao_xlsx_report.yaml").read_text(
+        encoding="utf-8"
+    )
+)
 
 
 def _dealers(out: Path) -> dict[str, dict[str, str]]:
@@ -86,14 +95,8 @@ def test_jinqiao_xlsx_report_layout(network: tuple[Path, dict], feed: str) -> No
     assert rows[-1][0] == "合计"
     header = rows[1]
     if feed == "survey_responses":
-        assert header[-6:] == [
-            "总体满意度",
-            "服务顾问",
-            "设施环境",
-            "维修质量",
-            "交车服务",
-            "服务启动",
-        ]
+        # the item columns the ingestion dialect melts, in its order
+        assert header[-6:] == list(JINQIAO_DIALECT["feeds"]["survey_responses"]["melt"]["items"])
         scores = [v for r in rows[2:-1] for v in r[-6:] if v != ""]
         assert scores and all(isinstance(v, float) for v in scores)
         assert sum(1 <= v <= 5 for v in scores) >= 0.97 * len(scores)

@@ -67,19 +67,20 @@ def superset_env(
     return env
 
 
+def _timed_run(what: str, argv: list[str], env: dict[str, str], timeout: int) -> tuple[float, str]:
+    """Run a command to completion; returns (seconds, its console output), raises when it fails."""
+    start = time.perf_counter()
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+    output = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        raise RuntimeError(f"{what} failed ({proc.returncode}):\n{output[-4000:]}")
+    return time.perf_counter() - start, output
+
+
 def run_bootstrap(env: dict[str, str], *args: str) -> tuple[float, str]:
     """Run bootstrap.py; returns (seconds, its console output)."""
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [str(SUPERSET_PYTHON), str(SUPERSET_DIR / "bootstrap.py"), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"bootstrap failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
-    return time.perf_counter() - start, proc.stdout + proc.stderr
+    argv = [str(SUPERSET_PYTHON), str(SUPERSET_DIR / "bootstrap.py"), *args]
+    return _timed_run("bootstrap", argv, env, timeout=600)
 
 
 def chart_row(metadata_db: Path, chart_uuid: str) -> tuple[str, dict[str, Any]]:
@@ -195,17 +196,10 @@ class SupersetServer:
 
 
 def start_server(env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(
-        ["bash", str(SUPERSET_DIR / "serve.sh"), "start"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    seconds, _ = _timed_run(
+        "serve.sh start", ["bash", str(SUPERSET_DIR / "serve.sh"), "start"], env, timeout=300
     )
-    if proc.returncode != 0:
-        raise RuntimeError(f"serve.sh start failed:\n{proc.stdout}\n{proc.stderr}")
-    return time.perf_counter() - start
+    return seconds
 
 
 def stop_server(env: dict[str, str]) -> None:

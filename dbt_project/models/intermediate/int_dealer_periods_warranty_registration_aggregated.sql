@@ -9,28 +9,17 @@ with vehicles as (
 
 )
 
+{%- for period_grain, period_column in [('month', 'invoice_month_index'), ('year', 'invoice_year')] %}
+{{ 'union all' if not loop.first }}
 select
     home_dealer_code as dealer_code,
-    'month' as period_grain,
-    invoice_month_index as period_index,
+    '{{ period_grain }}' as period_grain,
+    {{ period_column }} as period_index,
     'warranty_registration' as kpi_code,
     sum(case when in_numerator then 1 else 0 end) as numerator,
     count(*) as denominator,
     count(*) as sample_size,
     max(deadline_date) as last_deadline_date
 from vehicles
-group by home_dealer_code, invoice_month_index
-
-union all
-
-select
-    home_dealer_code as dealer_code,
-    'year' as period_grain,
-    invoice_year as period_index,
-    'warranty_registration' as kpi_code,
-    sum(case when in_numerator then 1 else 0 end) as numerator,
-    count(*) as denominator,
-    count(*) as sample_size,
-    max(deadline_date) as last_deadline_date
-from vehicles
-group by home_dealer_code, invoice_year
+group by home_dealer_code, {{ period_column }}
+{%- endfor %}

@@ -7,13 +7,7 @@
 with claims as (
 
     select
-        vin,
-        dealer_code,
-        claim_no as document_no,
-        submitted_at as event_at,
-        odometer_km,
-        row_number() over (partition by vin order by submitted_at, dealer_code, claim_no) as event_rank,
-        count(*) over (partition by vin) as event_count
+        {{ first_maintenance_event_columns('claim_no', 'submitted_at') }}
     from {{ ref('stg_lake__warranty_claims') }}
     where status = 'approved'
       and claim_type = 'first_maintenance'
@@ -23,13 +17,7 @@ with claims as (
 repair_orders as (
 
     select
-        vin,
-        dealer_code,
-        ro_no as document_no,
-        settled_at as event_at,
-        odometer_km,
-        row_number() over (partition by vin order by settled_at, dealer_code, ro_no) as event_rank,
-        count(*) over (partition by vin) as event_count
+        {{ first_maintenance_event_columns('ro_no', 'settled_at') }}
     from {{ ref('int_service_visits_qualified') }}
     where ro_category = 'first_maintenance'
 

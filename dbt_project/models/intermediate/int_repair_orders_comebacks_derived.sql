@@ -11,24 +11,16 @@ with repair_orders as (
 
 ),
 
-dealers as (
-
-    select dealer_code, rolled_up_dealer_code
-    from {{ ref('int_dealers_rolled_up') }}
-
-),
-
 flagged as (
 
     select
         repair_orders.*,
-        coalesce(dealers.rolled_up_dealer_code, repair_orders.dealer_code) as rolled_up_dealer_code,
+        {{ rolled_up_dealer_code('repair_orders') }} as rolled_up_dealer_code,
         {{ is_qualifying_visit('repair_orders.status', 'repair_orders.ro_category', 'repair_orders.settled_at') }} as is_qualifying_visit,
         {{ is_service_scope('repair_orders.status', 'repair_orders.ro_category') }} as is_service_scope,
         {{ is_repair_category('repair_orders.ro_category') }} as is_repair
     from repair_orders
-    left join dealers
-        on repair_orders.dealer_code = dealers.dealer_code
+    {{ join_rolled_up_dealer('repair_orders') }}
 
 ),
 

@@ -12,13 +12,6 @@ with sales as (
 
 ),
 
-dealers as (
-
-    select dealer_code, rolled_up_dealer_code
-    from {{ ref('int_dealers_rolled_up') }}
-
-),
-
 ranked as (
 
     select
@@ -35,7 +28,7 @@ ranked as (
 select
     ranked.vin,
     ranked.dealer_code as selling_dealer_code,
-    coalesce(dealers.rolled_up_dealer_code, ranked.dealer_code) as home_dealer_code,
+    {{ rolled_up_dealer_code('ranked') }} as home_dealer_code,
     ranked.model_code,
     ranked.invoice_no,
     ranked.invoice_date,
@@ -46,6 +39,5 @@ select
     cast(extract(year from ranked.invoice_date) as integer) as invoice_year,
     ranked.valid_retail_sale_count > 1 as has_duplicate_sale
 from ranked
-left join dealers
-    on ranked.dealer_code = dealers.dealer_code
+{{ join_rolled_up_dealer('ranked') }}
 where ranked.sale_rank = 1

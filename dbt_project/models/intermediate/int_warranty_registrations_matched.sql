@@ -10,25 +10,17 @@ with base as (
 
 ),
 
-dealers as (
-
-    select dealer_code, rolled_up_dealer_code
-    from {{ ref('int_dealers_rolled_up') }}
-
-),
-
 registrations as (
 
     select
         registration.registration_id,
         registration.dealer_code,
-        coalesce(dealers.rolled_up_dealer_code, registration.dealer_code) as rolled_up_dealer_code,
+        {{ rolled_up_dealer_code('registration') }} as rolled_up_dealer_code,
         registration.vin,
         registration.status,
         registration.submitted_at
     from {{ ref('stg_lake__warranty_registrations') }} as registration
-    left join dealers
-        on registration.dealer_code = dealers.dealer_code
+    {{ join_rolled_up_dealer('registration') }}
 
 ),
 

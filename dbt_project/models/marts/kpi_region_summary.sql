@@ -4,9 +4,7 @@
 
 with kpis as (
 
-    select * from {{ ref('kpi_dealer_monthly') }}
-    union all
-    select * from {{ ref('kpi_dealer_yearly') }}
+    {{ dealer_kpis() }}
 
 ),
 

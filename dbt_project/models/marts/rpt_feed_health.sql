@@ -100,7 +100,7 @@ received as (
 
 ),
 
-last_landed as (
+landed_ranks as (
 
     select
         dealer_code,
@@ -111,6 +111,14 @@ last_landed as (
         ) as landed_rank
     from files
     where is_landed
+
+),
+
+last_landed as (
+
+    select dealer_code, feed, file_path
+    from landed_ranks
+    where landed_rank = 1
 
 ),
 
@@ -214,27 +222,14 @@ combined as (
     from dealers
     cross join feed_rules
     cross join as_of
-    left join dealer_rules
-        on dealers.dealer_code = dealer_rules.dealer_code
-        and feed_rules.feed = dealer_rules.feed
     left join network_first
         on feed_rules.feed = network_first.feed
-    left join received
-        on dealers.dealer_code = received.dealer_code
-        and feed_rules.feed = received.feed
-    left join last_landed
-        on dealers.dealer_code = last_landed.dealer_code
-        and feed_rules.feed = last_landed.feed
-        and last_landed.landed_rank = 1
-    left join top_reasons
-        on dealers.dealer_code = top_reasons.dealer_code
-        and feed_rules.feed = top_reasons.feed
-    left join gx
-        on dealers.dealer_code = gx.dealer_code
-        and feed_rules.feed = gx.feed
-    left join alerts
-        on dealers.dealer_code = alerts.dealer_code
-        and feed_rules.feed = alerts.feed
+    {#- the per dealer x feed rules and figures (at most one row each) #}
+    {%- for per_dealer_feed in ['dealer_rules', 'received', 'last_landed', 'top_reasons', 'gx', 'alerts'] %}
+    left join {{ per_dealer_feed }}
+        on dealers.dealer_code = {{ per_dealer_feed }}.dealer_code
+        and feed_rules.feed = {{ per_dealer_feed }}.feed
+    {%- endfor %}
 
 ),
 

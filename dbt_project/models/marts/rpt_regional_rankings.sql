@@ -14,12 +14,15 @@
     A period is final when no figure of it is provisional; period_choice is the label the
     dashboards filter on: the period for final periods, "(暂定) <period>" otherwise, so
     that the latest final period sorts first in descending order. -#}
+{#- the columns that describe a dealer in a period, the same for KPI and composite rows #}
+{%- set dealer_period_columns = [
+    'period_grain', 'period_start', 'period_label', 'period_choice', 'is_final_period',
+    'dealer_code', 'dealer_name', 'region', 'region_zh', 'latitude', 'longitude',
+] %}
 
 with kpis as (
 
-    select * from {{ ref('kpi_dealer_monthly') }}
-    union all
-    select * from {{ ref('kpi_dealer_yearly') }}
+    {{ dealer_kpis() }}
 
 ),
 
@@ -183,30 +186,11 @@ classified as (
 
 ),
 
-ranked as (
-
-    select
-        period_grain,
-        period_start,
-        dealer_code,
-        kpi_code,
-        dense_rank() over (partition by period_grain, period_start, kpi_code, region order by goodness desc) as rank_region,
-        dense_rank() over (partition by period_grain, period_start, kpi_code order by goodness desc) as rank_national,
-        cume_dist() over (partition by period_grain, period_start, kpi_code, region order by goodness) as pct_region,
-        cume_dist() over (partition by period_grain, period_start, kpi_code order by goodness) as pct_national
-    from classified
-    where unranked_code is null
-
-),
-
 kpi_rows as (
 
     select
         classified.*,
-        ranked.rank_region,
-        ranked.rank_national,
-        ranked.pct_region,
-        ranked.pct_national,
+        {{ dealer_ranks('period_grain, period_start, kpi_code', 'goodness') }},
         case
             when classified.value is null or classified.is_provisional then null
             when classified.target_basis = 'national_mean' and classified.target is null then null
@@ -221,11 +205,6 @@ kpi_rows as (
             else 'red'
         end as status
     from classified
-    left join ranked
-        on classified.period_grain = ranked.period_grain
-        and classified.period_start = ranked.period_start
-        and classified.dealer_code = ranked.dealer_code
-        and classified.kpi_code = ranked.kpi_code
 
 ),
 
@@ -247,17 +226,9 @@ composite_inputs as (
 dealer_periods as (
 
     select
-        period_grain,
-        period_start,
-        period_label,
-        period_choice,
-        is_final_period,
-        dealer_code,
-        dealer_name,
-        region,
-        region_zh,
-        latitude,
-        longitude,
+        {%- for column in dealer_period_columns %}
+        {{ column }},
+        {%- endfor %}
         is_open,
         is_service_only
     from kpi_rows
@@ -286,35 +257,12 @@ composite_scores as (
 
 ),
 
-composite_ranked as (
-
-    select
-        period_grain,
-        period_start,
-        dealer_code,
-        dense_rank() over (partition by period_grain, period_start, region order by value desc) as rank_region,
-        dense_rank() over (partition by period_grain, period_start order by value desc) as rank_national,
-        cume_dist() over (partition by period_grain, period_start, region order by value) as pct_region,
-        cume_dist() over (partition by period_grain, period_start order by value) as pct_national
-    from composite_scores
-    where unranked_code is null
-
-),
-
 all_rows as (
 
     select
-        period_grain,
-        period_start,
-        period_label,
-        period_choice,
-        is_final_period,
-        dealer_code,
-        dealer_name,
-        region,
-        region_zh,
-        latitude,
-        longitude,
+        {%- for column in dealer_period_columns %}
+        {{ column }},
+        {%- endfor %}
         kpi_code,
         kpi_name,
         kpi_name_zh,
@@ -338,17 +286,9 @@ all_rows as (
     union all
 
     select
-        composite_scores.period_grain,
-        composite_scores.period_start,
-        composite_scores.period_label,
-        composite_scores.period_choice,
-        composite_scores.is_final_period,
-        composite_scores.dealer_code,
-        composite_scores.dealer_name,
-        composite_scores.region,
-        composite_scores.region_zh,
-        composite_scores.latitude,
-        composite_scores.longitude,
+        {%- for column in dealer_period_columns %}
+        composite_scores.{{ column }},
+        {%- endfor %}
         'composite' as kpi_code,
         'Composite score' as kpi_name,
         '综合得分' as kpi_name_zh,
@@ -360,18 +300,11 @@ all_rows as (
         composite_scores.denominator,
         false as low_sample,
         not composite_scores.is_final_period as is_provisional,
-        composite_ranked.rank_region,
-        composite_ranked.rank_national,
-        composite_ranked.pct_region,
-        composite_ranked.pct_national,
+        {{ dealer_ranks('period_grain, period_start', 'value') }},
         cast(null as {{ type_double() }}) as target,
         cast(null as {{ dbt.type_string() }}) as status,
         composite_scores.unranked_code
     from composite_scores
-    left join composite_ranked
-        on composite_scores.period_grain = composite_ranked.period_grain
-        and composite_scores.period_start = composite_ranked.period_start
-        and composite_scores.dealer_code = composite_ranked.dealer_code
 
 )
 

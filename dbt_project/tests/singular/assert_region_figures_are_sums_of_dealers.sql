@@ -5,9 +5,7 @@
 
 with dealer_kpis as (
 
-    select * from {{ ref('kpi_dealer_monthly') }}
-    union all
-    select * from {{ ref('kpi_dealer_yearly') }}
+    {{ dealer_kpis() }}
 
 ),
 

@@ -16,24 +16,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingestion import lake_state
 from ingestion.contracts import DEALER_FEEDS
 from ingestion.control_db import connect
 from ingestion.lake_read import current_partitions, current_relation
-from ingestion.lake_state import (
-    Partition,
-    PointerChange,
-    StagedOp,
-    complete_pending,
-    complete_run,
-    dealer_locks,
-    fault_point,
-    file_sha256,
-    landing_failed,
-    record_commit,
-    run_lock,
-    staged_path,
-    sweep_staged,
-)
 from ingestion.landing import AREAS, COMPRESSION, area_schema, part_name
 from ingestion.settings import Settings
 
@@ -63,9 +49,12 @@ def compact_lake(
     done: list[Compacted] = []
     try:
         dealers = [r[0] for r in conn.execute("SELECT DISTINCT dealer_code FROM lake_partitions")]
-        with dealer_locks(lake, dealers, run_id, settings.lock_timeout), run_lock(lake, run_id):
-            complete_pending(conn, lake)
-            sweep_staged(lake, AREAS)
+        with (
+            lake_state.dealer_locks(lake, dealers, run_id, settings.lock_timeout),
+            lake_state.run_lock(lake, run_id),
+        ):
+            lake_state.complete_pending(conn, lake)
+            lake_state.sweep_staged(lake, AREAS)
             for area in AREAS:
                 for feed in feeds:
                     result = _compact_one(conn, lake, area, feed, run_id)
@@ -101,23 +90,23 @@ def _compact_one(
     )
     if len(parts) <= 1 and stored == current_rows:
         return None  # already one part holding exactly the current rows
-    ops: list[StagedOp] = []
-    changes: list[PointerChange] = []
+    ops: list[lake_state.StagedOp] = []
+    changes: list[lake_state.PointerChange] = []
     columns = area_schema(area, feed).names
     with duckdb.connect() as db:
         sql = current_relation(db, lake, pointers, columns)
         if sql is not None:
             target = folder / part_name(run_id)
-            staged = staged_path(target, run_id)
+            staged = lake_state.staged_path(target, run_id)
             try:
                 db.execute(
                     f"COPY ({sql} ORDER BY r.dealer_code, r.period, r._source_row) TO "
                     f"'{staged}' (FORMAT parquet, COMPRESSION {COMPRESSION})"
                 )
-                fault_point("compact.staged")
+                lake_state.fault_point("compact.staged")
             except (duckdb.IOException, OSError) as exc:
                 staged.unlink(missing_ok=True)
-                raise landing_failed(target, OSError(str(exc))) from exc
+                raise lake_state.landing_failed(target, OSError(str(exc))) from exc
             counts = dict(
                 ((d, p), n)
                 for d, p, n in db.execute(
@@ -126,23 +115,25 @@ def _compact_one(
                 ).fetchall()
             )
             rows = sum(counts.values())
-            ops.append(StagedOp(target, staged, file_sha256(staged), rows))
+            ops.append(lake_state.StagedOp(target, staged, lake_state.file_sha256(staged), rows))
             part = target.relative_to(lake).as_posix()
             for (dealer, period), old in sorted(pointers.items()):
                 if old:
                     n = counts.get((dealer, period), 0)
-                    changes.append(PointerChange(Partition(area, feed, dealer, period), part, n))
-    ops += [StagedOp(p, None) for p in parts]
+                    changes.append(
+                        lake_state.PointerChange(
+                            lake_state.Partition(area, feed, dealer, period), part, n
+                        )
+                    )
+    ops += [lake_state.StagedOp(p, None) for p in parts]
     try:
         with conn:
-            record_commit(conn, lake, run_id, ops, changes)
+            lake_state.record_commit(conn, lake, run_id, ops, changes)
     except BaseException:
-        for op in ops:
-            if op.staged is not None:
-                op.staged.unlink(missing_ok=True)
+        lake_state.discard_staged(ops)
         raise
-    fault_point("compact.committed")
-    complete_run(conn, lake, run_id, ops)
+    lake_state.fault_point("compact.committed")
+    lake_state.complete_run(conn, lake, run_id, ops)
     after = 1 if any(op.staged for op in ops) else 0
     kept = sum(int(c.rows) for c in changes)
     return Compacted(area, feed, len(parts), after, kept, max(stored - kept, 0))

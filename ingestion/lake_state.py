@@ -154,6 +154,13 @@ class StagedOp:
     rows: int | None = None
 
 
+def discard_staged(ops: Iterable[StagedOp]) -> None:
+    """Remove the staged files of changes that will not be committed."""
+    for op in ops:
+        if op.staged is not None:
+            op.staged.unlink(missing_ok=True)
+
+
 def staged_path(target: Path, token: str) -> Path:
     return target.with_name(f".{target.name}{STAGED_MARK}{token}")
 

@@ -28,6 +28,7 @@ from ingestion.lake_state import (
     Partition,
     PointerChange,
     StagedOp,
+    discard_staged,
     fault_point,
     file_sha256,
     landing_failed,
@@ -161,9 +162,7 @@ class StagedBatch:
     pointers: list[PointerChange]
 
     def discard(self) -> None:
-        for op in self.files:
-            if op.staged is not None:
-                op.staged.unlink(missing_ok=True)
+        discard_staged(self.files)
 
 
 class LakeWrites:

@@ -35,6 +35,7 @@ from ingestion.lake_state import (
     complete_pending,
     complete_run,
     dealer_locks,
+    discard_staged,
     fault_point,
     record_commit,
     run_lock,
@@ -251,9 +252,7 @@ def _ingest_locked(
             conn, ledger, gx_rows, lambda c: record_commit(c, lake, run_id, staged, pointers)
         )
     except BaseException:
-        for op in staged:
-            if op.staged is not None:
-                op.staged.unlink(missing_ok=True)
+        discard_staged(staged)
         raise
     fault_point("ingest.committed")
     complete_run(conn, settings.lake, run_id, staged)

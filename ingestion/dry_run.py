@@ -120,7 +120,7 @@ def _guess_folder(path: Path, folder_of: dict[str, str]) -> str:
     return folder_of[guess_feed(header)[0]]
 
 
-def _copy_lake(settings: Settings, lake: Path, dealers: set[str]) -> None:
+def _copy_lake(settings: Settings, lake: Path) -> None:
     """The control database and links to the landed part files (append-only: the sandbox run
     adds its own parts and never changes these), so history-aware checks see the real lake."""
     lake.mkdir(parents=True)
@@ -225,7 +225,7 @@ def dry_run(
         for path, rel in zip(files, rels, strict=True):
             (root / "inbox" / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, root / "inbox" / rel)
-        _copy_lake(settings, root / "lake", dealers)
+        _copy_lake(settings, root / "lake")
         update: dict[str, Any] = {"inbox": root / "inbox", "lake": root / "lake"}
         if profile is not None:
             update["registry_path"] = _sandbox_registry(

@@ -117,7 +117,8 @@ def run_pipeline(
     stats: dict[str, dict[str, float]] = defaultdict(
         lambda: {"rows": 0.0, "files": 0.0, "seconds": 0.0, "cpu_seconds": 0.0}
     )
-    shards = plan_shards(settings)[:max_shards] if max_shards else plan_shards(settings)
+    shards = plan_shards(settings, min_shards=workers)
+    shards = shards[:max_shards] if max_shards else shards
     started = time.perf_counter()
     done_files, done_rows, gate_seconds = 0, 0.0, 0.0
     context = multiprocessing.get_context("spawn")

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+from compare_lakes import compare
+from compare_lakes import main as compare_main
+
 from ingestion import pipeline
-from ingestion.contracts import DEALER_FEEDS, FEEDS
-from ingestion.lake_read import current_rows_sql, read_current
+from ingestion.contracts import FEEDS
+from ingestion.lake_read import current_rows_sql
 from ingestion.pipeline import ingest_inbox
 from ingestion.settings import Settings
 from sample_network.config import config_for
@@ -115,17 +121,6 @@ def test_every_dialect_lands_canonical_values(generated: tuple[Path, Settings, d
     )
 
 
-def _current(lake: Path, area: str) -> dict[str, list[tuple]]:
-    """Every feed's current rows in a stable order, load timestamps left out."""
-    out = {}
-    for feed in DEALER_FEEDS:
-        table = read_current(lake, feed, area=area)
-        names = [c for c in table.column_names if c not in ("_loaded_at", "_quarantined_at")]
-        rows = table.select(names).to_pylist()
-        out[feed] = sorted((tuple(map(str, r.values())) for r in rows), key=repr)
-    return out
-
-
 def test_shards_side_by_side_land_what_one_process_lands(
     generated: tuple[Path, Settings, dict],
     tmp_path: Path,
@@ -142,8 +137,8 @@ def test_shards_side_by_side_land_what_one_process_lands(
     totals = pipeline.ingest_inbox(parallel, progress=False)
     for key in ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate"):
         assert totals[key] == single_totals[key], key
-    for area in ("landed", "quarantine"):
-        assert _current(parallel.lake, area) == _current(single.lake, area), area
+    differences = [entry for entry in compare(single.lake, parallel.lake) if not entry["identical"]]
+    assert differences == []
     columns = ["file_path", "status", "rows_read", "rows_loaded", "rows_quarantined"]
     one = pd.read_parquet(single.control_export_dir / "file_ledger.parquet")
     two = pd.read_parquet(parallel.control_export_dir / "file_ledger.parquet")
@@ -153,3 +148,16 @@ def test_shards_side_by_side_land_what_one_process_lands(
     )
     runs = set(two["run_id"])
     assert len(runs) == 2 and all(r.startswith(totals["run_id"] + "-") for r in runs)
+
+
+def test_lake_comparison_reports_differences(
+    generated: tuple[Path, Settings, dict], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """bench/compare_lakes.py (the check of a new ingestion path against a reference run)
+    passes a lake against itself and names the feeds where another lake differs."""
+    _, settings, _ = generated
+    assert compare_main([str(settings.lake), str(settings.lake)]) == 0
+    assert "DIFFERENT" not in capsys.readouterr().out
+    assert compare_main([str(settings.lake), str(tmp_path / "empty")]) == 1
+    out = capsys.readouterr().out
+    assert "landed      repair_orders" in out and "DIFFERENT" in out and "only_reference" in out

@@ -37,7 +37,9 @@ from warehouse.dbt_build import DEFAULT_PROJECT_DIR, DbtMode, run_dbt_build
 log = logging.getLogger(__name__)
 
 BUILD_PREFIX = "aftersales-"
-BUILD_DB_NAME = "warehouse-build.duckdb"
+# the build file: a new one per full build (an in-process dbt run keeps a file it opened
+# open, so a full build never reuses a name), the same one for the incremental builds after it
+BUILD_DB_PREFIX = "warehouse-build-"
 # written into the build file after a successful build (read by macros/incremental.sql)
 BUILT_PARTITIONS_TABLE = "lake_partitions_built"
 BUILD_STATE_TABLE = "warehouse_build_state"
@@ -63,8 +65,16 @@ def build_dir_for(served: Path) -> Path:
     return served.parent / "build"
 
 
-def build_db_for(build_dir: Path) -> Path:
-    return build_dir / BUILD_DB_NAME
+def current_build_db(build_dir: Path) -> Path | None:
+    """The build file of the last full build and the incremental builds after it."""
+    found = sorted(build_dir.glob(f"{BUILD_DB_PREFIX}*.duckdb"))
+    return found[-1] if found else None
+
+
+def remove_other_build_dbs(build_dir: Path, keep: Path) -> None:
+    for path in build_dir.glob(f"{BUILD_DB_PREFIX}*.duckdb*"):
+        if not path.name.startswith(keep.name):
+            path.unlink(missing_ok=True)
 
 
 def code_fingerprint(project_dir: Path, lake: Path) -> str:
@@ -92,12 +102,12 @@ def read_pointers(lake: Path) -> Any:
     return pa.table({column: pa.array([], pa.string()) for column in POINTER_COLUMNS})
 
 
-def incremental_state(build_db: Path, fingerprint: str, pointers: Any) -> int | None:
+def incremental_state(build_db: Path | None, fingerprint: str, pointers: Any) -> int | None:
     """Changed partitions since the build file's last successful build, or None when the
     build file cannot be trusted (missing, no state, other fingerprint): build in full."""
     import duckdb
 
-    if not build_db.exists():
+    if build_db is None or not build_db.exists():
         return None
     try:
         with duckdb.connect(str(build_db)) as con:
@@ -276,13 +286,13 @@ def build_and_publish(
     with writer_lock(build_dir):
         cleaned = clean_build_dir(build_dir)
         _settle_lake(settings)
-        build_db = build_db_for(build_dir)
         fingerprint = code_fingerprint(project_dir, settings.lake)
         pointers = read_pointers(settings.lake)
+        build_db = current_build_db(build_dir)
         changed = None if full_refresh else incremental_state(build_db, fingerprint, pointers)
-        if changed is None:
+        if changed is None or build_db is None:
             build_kind = "full"
-            _discard(build_db)
+            build_db = build_dir / f"{BUILD_DB_PREFIX}{_build_label(run_label)}.duckdb"
         else:
             build_kind = "incremental"
             invalidate_state(build_db)
@@ -302,11 +312,14 @@ def build_and_publish(
             exclude="test_type:unit" if build_kind == "incremental" else None,
         )
         if not dbt.success or not build_db.exists():
+            if build_kind == "full":
+                _discard(build_db)
             raise WarehouseBuildFailed(
                 f"warehouse build failed, {served} left unchanged: {dbt.describe_failure()}"
             )
         fault_point("publish.before_record_state")
         record_state(build_db, fingerprint, pointers)
+        remove_other_build_dbs(build_dir, keep=build_db)
         t0 = time.perf_counter()
         build_path = build_dir / f"{BUILD_PREFIX}{_build_label(run_label)}.served.duckdb"
         try:

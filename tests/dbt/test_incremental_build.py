@@ -31,9 +31,9 @@ from warehouse.publish import (
     BUILD_STATE_TABLE,
     BUILT_PARTITIONS_TABLE,
     build_and_publish,
-    build_db_for,
     build_dir_for,
     code_fingerprint,
+    current_build_db,
     incremental_state,
     invalidate_state,
     read_pointers,
@@ -184,8 +184,10 @@ def test_second_build_is_incremental_on_the_moved_pointers(builds: dict[str, Any
 
 
 def test_incremental_build_equals_full_build_in_every_table(builds: dict[str, Any]) -> None:
-    incremental = build_tables(build_db_for(build_dir_for(builds["incremental"].warehouse)))
-    full = build_tables(build_db_for(build_dir_for(builds["full"].warehouse)))
+    incremental_db = current_build_db(build_dir_for(builds["incremental"].warehouse))
+    full_db = current_build_db(build_dir_for(builds["full"].warehouse))
+    assert incremental_db is not None and full_db is not None
+    incremental, full = build_tables(incremental_db), build_tables(full_db)
     assert any(t.startswith("stg_lake__") for t in incremental)
     assert differences(incremental, full) == []
 
@@ -215,7 +217,8 @@ def test_the_second_batch_reached_the_warehouse(builds: dict[str, Any]) -> None:
 
 def test_a_build_that_did_not_finish_is_not_trusted(builds: dict[str, Any]) -> None:
     settings = builds["incremental"]
-    build_db = build_db_for(build_dir_for(settings.warehouse))
+    build_db = current_build_db(build_dir_for(settings.warehouse))
+    assert build_db is not None
     fingerprint = code_fingerprint(DEFAULT_PROJECT_DIR, settings.lake)
     pointers = read_pointers(settings.lake)
     assert incremental_state(build_db, fingerprint, pointers) == 0

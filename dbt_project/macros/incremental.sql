@@ -72,17 +72,63 @@
     {%- endfor -%}
 {%- endmacro %}
 
-{% macro changed_partition_filter(alias, period_column) -%}
+{% macro changed_partition_filter(alias, period_column, changed='changed_partitions') -%}
     exists (
-        select 1 from changed_partitions as changed
+        select 1 from {{ changed }} as changed
         where changed.dealer_code = {{ alias }}.dealer_code
           and changed.period = {{ alias }}.{{ period_column }}
     )
 {%- endmacro %}
 
+{% macro lake_parts_source(table_name, parts) -%}
+    {#- the lake source read from the given part files only (paths relative to the lake):
+        the source's own relation, its glob replaced by the list -#}
+    {%- set glob = "'" ~ lake_root() ~ "/landed/" ~ table_name ~ "/*.parquet'" -%}
+    {%- set relation = source('lake', table_name) | string -%}
+    {%- if glob not in relation -%}
+        {{ exceptions.raise_compiler_error("lake source " ~ table_name ~ " does not read " ~ glob) }}
+    {%- endif -%}
+    {%- set files = [] -%}
+    {%- for part in parts -%}
+        {%- do files.append("'" ~ lake_root() ~ "/" ~ part ~ "'") -%}
+    {%- endfor -%}
+    {{ return(relation | replace(glob, "[" ~ files | join(", ") ~ "]")) }}
+{%- endmacro %}
+
+{% macro query_column(sql) -%}
+    {%- set result = run_query(sql) -%}
+    {{ return(result.columns[0].values() | list) }}
+{%- endmacro %}
+
 {% macro stage_lake_feed_incremental(table_name, key, staged_columns) -%}
     {#- the candidate rows of the recomputed keys in an incremental run (see the head of
-        this file); the caller keeps the latest load of each key -#}
+        this file); the caller keeps the latest load of each key. Only the part files that
+        hold changed partitions are read, and the lake is read for fallback rows only when
+        a staged row came from a changed partition, from the parts of those dealers. -#}
+    {%- set pointers = "read_parquet('" ~ lake_root() ~ "/control/lake_partitions.parquet')" -%}
+    {%- set changed = '(' ~ lake_changed_partitions(table_name) ~ ')' -%}
+    {%- set current_parts_sql -%}
+        select distinct part from {{ pointers }} as p
+        where area = 'landed' and feed = '{{ table_name }}' and {{ changed_partition_filter('p', 'period', changed) }}
+        order by part
+    {%- endset -%}
+    {%- set new_parts = query_column(current_parts_sql) -%}
+    {%- set lost_dealers_sql -%}
+        select distinct dealer_code from {{ this }} as staged
+        where {{ changed_partition_filter('staged', 'source_period', changed) }}
+    {%- endset -%}
+    {%- set lost_dealers = query_column(lost_dealers_sql) -%}
+    {%- set fallback_parts = [] -%}
+    {%- if lost_dealers -%}
+        {%- set fallback_parts_sql -%}
+            select distinct part from {{ pointers }} as p
+            where area = 'landed' and feed = '{{ table_name }}'
+              and dealer_code in ('{{ lost_dealers | join("', '") }}')
+              and not {{ changed_partition_filter('p', 'period', changed) }}
+            order by part
+        {%- endset -%}
+        {%- set fallback_parts = query_column(fallback_parts_sql) -%}
+    {%- endif %}
 with changed_partitions as (
 
     {{ lake_changed_partitions(table_name) }}
@@ -91,10 +137,23 @@ with changed_partitions as (
 
 new_rows as (
 
-    {{ stage_lake_table(table_name, 'landed/' ~ table_name ~ '/*.parquet',
-                        where=changed_partition_filter('source', 'period')) }}
+    {% if new_parts -%}
+    {{ stage_lake_table(table_name, none, where=changed_partition_filter('source', 'period'),
+                        relation=lake_parts_source(table_name, new_parts)) }}
+    {%- else -%}
+    select {{ staged_columns | join(', ') }} from {{ this }} where 1 = 0
+    {%- endif %}
 
 ),
+
+kept_rows as (
+
+    select {{ staged_columns | join(', ') }}
+    from {{ this }} as staged
+    where not {{ changed_partition_filter('staged', 'source_period') }}
+      and exists (select 1 from new_rows where {{ key_match('new_rows', 'staged', key) }})
+
+){% if fallback_parts %},
 
 lost_keys as (
 
@@ -107,33 +166,20 @@ lost_keys as (
 fallback_rows as (
 
     select * from (
-        {{ stage_lake_table(table_name, 'landed/' ~ table_name ~ '/*.parquet',
-                            where='not ' ~ changed_partition_filter('source', 'period')) }}
+        {{ stage_lake_table(table_name, none, where='not ' ~ changed_partition_filter('source', 'period'),
+                            relation=lake_parts_source(table_name, fallback_parts)) }}
     ) as unchanged
     where exists (select 1 from lost_keys where {{ key_match('lost_keys', 'unchanged', key) }})
 
-),
+){% endif %}
 
-kept_rows as (
-
-    select {{ staged_columns | join(', ') }}
-    from {{ this }} as staged
-    where not {{ changed_partition_filter('staged', 'source_period') }}
-      and exists (select 1 from new_rows where {{ key_match('new_rows', 'staged', key) }})
-
-),
-
-candidates as (
-
-    select {{ staged_columns | join(', ') }} from new_rows
-    union all
-    select {{ staged_columns | join(', ') }} from kept_rows
-    union all
-    select {{ staged_columns | join(', ') }} from fallback_rows
-
-)
-
-select * from candidates
+select {{ staged_columns | join(', ') }} from new_rows
+union all
+select {{ staged_columns | join(', ') }} from kept_rows
+{%- if fallback_parts %}
+union all
+select {{ staged_columns | join(', ') }} from fallback_rows
+{%- endif %}
 {%- endmacro %}
 
 {% macro get_incremental_lake_partitions_sql(arg_dict) -%}

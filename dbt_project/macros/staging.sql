@@ -22,7 +22,7 @@
     {{ return(renames.get(name, name)) }}
 {%- endmacro %}
 
-{% macro stage_lake_table(table_name, pattern, where=none) -%}
+{% macro stage_lake_table(table_name, pattern, where=none, relation=none) -%}
     {#- A lake table's staging model: rename and cast every column. The columns and their
         types are read from the lake source's YAML, which tests hold equal to the feed
         contracts (ingestion/contracts/<feed>.yaml) and to the control tables' schema. -#}
@@ -30,7 +30,7 @@
     {%- set columns = node.columns.values() | list if node else [] -%}
 with source as (
 
-    select * from {{ lake_source(table_name, pattern, columns | map(attribute='name') | list) }}
+    select * from {{ relation if relation is not none else lake_source(table_name, pattern, columns | map(attribute='name') | list) }}
 
 )
 

@@ -64,7 +64,18 @@ def shifted(row: dict[str, Any], days: int) -> dict[str, Any]:
     }
 
 
-def land_second_batch(lake: Path) -> int:
+def reloaded_order(lake: Path, dealer: str) -> tuple[str, str, str]:
+    """A repair order of `dealer` loaded in two months: (ro_no, later month, earlier month)."""
+    found = duckdb.sql(
+        "select ro_no, max(period), min(period) "
+        f"from read_parquet('{lake}/landed/repair_orders/*.parquet') "
+        f"where dealer_code = '{dealer}' group by ro_no having count(*) = 2 order by ro_no limit 1"
+    ).fetchone()
+    assert found is not None
+    return found
+
+
+def land_second_batch(lake: Path, fallbacks: list[tuple[str, str]]) -> int:
     """Land the second batch; returns how many pointer rows it adds, moves or removes."""
     Edit = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
     batch: dict[str, dict[tuple[str, str], list[dict[str, Any]]]] = {}
@@ -85,6 +96,10 @@ def land_second_batch(lake: Path) -> int:
 
     resend("repair_orders", "D001", "2024-03", resent_orders)
     resend("vehicle_sales", "D003", "2024-02", lambda rows: rows[1:])
+    # a resend drops an order whose later load it held: the earlier month's load is current
+    ro_no, later, earlier = reloaded_order(lake, "D002")
+    resend("repair_orders", "D002", later, lambda rows: [r for r in rows if r["ro_no"] != ro_no])
+    fallbacks.append((ro_no, earlier))
     # the late file: D002's June orders, held until now; it also carries a newer load of
     # a May order (status changed), which wins over the May file's row
     may = current_rows(lake, "repair_orders", "D002", "2024-05").to_pylist()
@@ -157,7 +172,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     write_tiny_lake(lake)
     incremental = Settings(lake=lake, warehouse=base / "incremental" / "aftersales.duckdb")
     first = build_and_publish(incremental, run_label="first")
-    changes = land_second_batch(lake)
+    fallbacks: list[tuple[str, str]] = []
+    changes = land_second_batch(lake, fallbacks)
     second = build_and_publish(incremental, run_label="second")
     full = Settings(lake=lake, warehouse=base / "full" / "aftersales.duckdb")
     refreshed = build_and_publish(full, run_label="full", full_refresh=True)
@@ -169,13 +185,14 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "second": second,
         "refreshed": refreshed,
         "changes": changes,
+        "fallbacks": fallbacks,
     }
 
 
 def test_second_build_is_incremental_on_the_moved_pointers(builds: dict[str, Any]) -> None:
     assert builds["first"]["build_kind"] == "full"
     assert builds["second"]["build_kind"] == "incremental"
-    assert builds["second"]["changed_partitions"] == builds["changes"] == 6
+    assert builds["second"]["changed_partitions"] == builds["changes"] == 8
     assert builds["refreshed"]["build_kind"] == "full"
     # the staging models took the incremental path (they read the build's pointer snapshot)
     build_dir = build_dir_for(builds["incremental"].warehouse)
@@ -210,7 +227,17 @@ def test_the_second_batch_reached_the_warehouse(builds: dict[str, Any]) -> None:
         closed = con.execute(
             "select closed_on from main.dim_dealers where dealer_code = 'D002'"
         ).fetchone()
+    build_db = current_build_db(build_dir_for(builds["incremental"].warehouse))
+    assert build_db is not None
+    ro_no, earlier = builds["fallbacks"][0]
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        reloaded = con.execute(
+            "select source_period from main.stg_lake__repair_orders "
+            "where dealer_code = 'D002' and ro_no = ?",
+            [ro_no],
+        ).fetchall()
     assert late is not None and late[0] > 0
+    assert reloaded == [(earlier,)]
     assert added == (1,)
     assert closed == (dt.date(2024, 5, 31),)
 

@@ -109,7 +109,8 @@
     {%- set changed = '(' ~ lake_changed_partitions(table_name) ~ ')' -%}
     {%- set current_parts_sql -%}
         select distinct part from {{ pointers }} as p
-        where area = 'landed' and feed = '{{ table_name }}' and {{ changed_partition_filter('p', 'period', changed) }}
+        where area = 'landed' and feed = '{{ table_name }}' and part is not null
+          and {{ changed_partition_filter('p', 'period', changed) }}
         order by part
     {%- endset -%}
     {%- set new_parts = query_column(current_parts_sql) -%}
@@ -122,7 +123,7 @@
     {%- if lost_dealers -%}
         {%- set fallback_parts_sql -%}
             select distinct part from {{ pointers }} as p
-            where area = 'landed' and feed = '{{ table_name }}'
+            where area = 'landed' and feed = '{{ table_name }}' and part is not null
               and dealer_code in ('{{ lost_dealers | join("', '") }}')
               and not {{ changed_partition_filter('p', 'period', changed) }}
             order by part

@@ -3,7 +3,9 @@
 The first build is full; then a batch lands: a resent file (new part, the pointer moves; one
 repair order dropped, one changed, one added), a late file for an old month (which also
 carries a newer load of a repair order from the month before), a resent sales file that
-drops a sale, a withdrawn partition (pointer gone), and a dealer closes into a successor.
+drops a sale, a resend that drops an order's later load (the earlier load is current again),
+a resent file with no rows (the pointer names no part), a withdrawn partition (pointer
+gone), and a dealer closes into a successor.
 The incremental build of the first warehouse must then hold the same rows as a full build
 of a second one, in every table of the build file (staging, intermediate, facts, marts),
 and serve the same KPI marts.
@@ -100,6 +102,8 @@ def land_second_batch(lake: Path, fallbacks: list[tuple[str, str]]) -> int:
     ro_no, later, earlier = reloaded_order(lake, "D002")
     resend("repair_orders", "D002", later, lambda rows: [r for r in rows if r["ro_no"] != ro_no])
     fallbacks.append((ro_no, earlier))
+    # a resent file with no rows: the partition's pointer names no part
+    resend("warranty_claims", "D001", "2024-03", lambda rows: [])
     # the late file: D002's June orders, held until now; it also carries a newer load of
     # a May order (status changed), which wins over the May file's row
     may = current_rows(lake, "repair_orders", "D002", "2024-05").to_pylist()
@@ -116,14 +120,15 @@ def land_second_batch(lake: Path, fallbacks: list[tuple[str, str]]) -> int:
         part = f"landed/{feed}/{BATCH_PART}"
         schema = pq.read_schema(lake / next(p["part"] for p in pointers if p["feed"] == feed))
         rows = [row for key in sorted(partitions) for row in partitions[key]]
-        pq.write_table(pa.Table.from_pylist(rows, schema=schema), lake / part)
+        if rows:
+            pq.write_table(pa.Table.from_pylist(rows, schema=schema), lake / part)
         for (dealer, period), partition_rows in partitions.items():
             after[("landed", feed, dealer, period)] = {
                 "area": "landed",
                 "feed": feed,
                 "dealer_code": dealer,
                 "period": period,
-                "part": part,
+                "part": part if partition_rows else None,
                 "rows": len(partition_rows),
                 "run_id": "batch2",
             }
@@ -192,7 +197,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_second_build_is_incremental_on_the_moved_pointers(builds: dict[str, Any]) -> None:
     assert builds["first"]["build_kind"] == "full"
     assert builds["second"]["build_kind"] == "incremental"
-    assert builds["second"]["changed_partitions"] == builds["changes"] == 8
+    assert builds["second"]["changed_partitions"] == builds["changes"] == 10
     assert builds["refreshed"]["build_kind"] == "full"
     # the staging models took the incremental path (they read the build's pointer snapshot)
     build_dir = build_dir_for(builds["incremental"].warehouse)

@@ -20,6 +20,9 @@ one progress line per shard.
     --max-shards N                                ingest only the first N shards
     --workers N                                   shards side by side (1 = one process)
     --shard-size N                                files per shard (default: the setting)
+    --cli                                         time `aftersales ingest` as a user runs it
+                                                  (ingest_inbox on --workers processes, its own
+                                                  shard plan) against the floor, nothing else
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from floor import measure_floor
 
 import ingestion.shard as shard_module
 from ingestion.contracts import DEALER_FEEDS
-from ingestion.pipeline import plan_shards
+from ingestion.pipeline import ingest_inbox, plan_shards
 from ingestion.settings import PROJECT_ROOT, Settings
 
 
@@ -117,7 +120,8 @@ def run_pipeline(
     stats: dict[str, dict[str, float]] = defaultdict(
         lambda: {"rows": 0.0, "files": 0.0, "seconds": 0.0, "cpu_seconds": 0.0}
     )
-    shards = plan_shards(settings)[:max_shards] if max_shards else plan_shards(settings)
+    shards = plan_shards(settings, min_shards=workers)
+    shards = shards[:max_shards] if max_shards else shards
     started = time.perf_counter()
     done_files, done_rows, gate_seconds = 0, 0.0, 0.0
     context = multiprocessing.get_context("spawn")
@@ -159,6 +163,9 @@ def main() -> None:
     parser.add_argument(
         "--drop-work", action="store_true", help="delete the work directory (lake, floor copy)"
     )
+    parser.add_argument(
+        "--cli", action="store_true", help="time `aftersales ingest` (ingest_inbox) instead"
+    )
     args = parser.parse_args()
     network = args.network.resolve()
     work = args.work.resolve()
@@ -171,6 +178,9 @@ def main() -> None:
         env="test",
         **({"shard_size": args.shard_size} if args.shard_size else {}),
     )
+    if args.cli:
+        run_cli(settings.model_copy(update={"workers": args.workers}), work, args.report)
+        return
     started, cpu_started = time.perf_counter(), _cpu_seconds()
     worker_seconds, gate_worker_seconds = run_pipeline(settings, args.max_shards, args.workers)
     total_seconds = time.perf_counter() - started
@@ -265,6 +275,37 @@ def main() -> None:
         args.report.with_suffix(".md").write_text(_markdown(report), encoding="utf-8")
     if args.drop_work:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def run_cli(settings: Settings, work: Path, report: Path | None) -> None:
+    """`aftersales ingest` as a user runs it (its own shard plan, one process per worker)
+    against the read + write floor on the same files, in one run."""
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
+    totals = ingest_inbox(settings, progress=False)
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
+    floor = measure_floor(settings, work / "floor", settings.ingest_workers)
+    shutil.rmtree(work / "floor", ignore_errors=True)
+    read_s = sum(f["read_seconds"] for f in floor.values())
+    write_s = sum(f["write_seconds"] for f in floor.values())
+    result = {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "rows_read": totals.get("rows_read"),
+        "shards": totals.get("shards"),
+        "workers": settings.ingest_workers,
+        "floor_read_seconds": read_s,
+        "floor_write_seconds": write_s,
+        "ratio": seconds / (read_s + write_s),
+    }
+    print(
+        f"aftersales ingest: {seconds:.1f} s ({cpu:.1f} s cpu, {result['shards']} shards on "
+        f"{result['workers']} workers) against a floor of read {read_s:.1f} s + write "
+        f"{write_s:.1f} s: {result['ratio']:.1f}x",
+        flush=True,
+    )
+    if report:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.with_suffix(".json").write_text(json.dumps(result, indent=2), encoding="utf-8")
 
 
 def _landed_rows(landed: Path) -> int:

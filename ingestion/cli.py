@@ -28,13 +28,22 @@ err = Console(stderr=True)
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
-def _settings(inbox: Path | None = None) -> Settings:
+def _settings(inbox: Path | None = None, workers: int | None = None) -> Settings:
     try:
-        s = Settings.from_env()
-        return s.model_copy(update={"inbox": inbox.resolve()}) if inbox else s
+        overrides: dict[str, object] = {"workers": workers} if workers is not None else {}
+        if inbox:
+            overrides["inbox"] = inbox.resolve()
+        return Settings.from_env(**overrides)
     except (ConfigError, ValueError) as exc:
         err.print(f"[red]configuration error:[/red] {exc}")
         raise typer.Exit(EXIT_USAGE) from exc
+
+
+WORKERS_OPTION = typer.Option(
+    min=0,
+    help="shards ingested side by side, one process each (default: one per core; "
+    "AFTERSALES_INGEST_WORKERS). A network of fewer than ~500 files per worker runs in one.",
+)
 
 
 def _fail_usage(message: str) -> None:
@@ -293,9 +302,10 @@ def feeds_add(
 def ingest(
     inbox: Annotated[Path | None, typer.Option(help="inbox folder (default: settings)")] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+    workers: Annotated[int | None, WORKERS_OPTION] = None,
 ) -> None:
     """Ingest every dealer file in the inbox (skips content already loaded)."""
-    s = _settings(inbox)
+    s = _settings(inbox, workers)
     totals = _ingest(s, quiet)
     _print_totals(totals)
 
@@ -339,12 +349,13 @@ def build(
 def run(
     inbox: Annotated[Path | None, typer.Option(help="inbox folder (default: settings)")] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+    workers: Annotated[int | None, WORKERS_OPTION] = None,
 ) -> None:
     """Ingest the inbox, then build and publish the warehouse (no Airflow needed).
 
     The build runs when the ingestion landed or replaced data, or when no warehouse is
     published yet. Exit 1 when a file was rejected or held, or the build failed."""
-    s = _settings(inbox)
+    s = _settings(inbox, workers)
     totals = _ingest(s, quiet)
     code = EXIT_OK
     try:

@@ -84,8 +84,10 @@ def _read_all(
 def _raw_records(text: pd.DataFrame, columns: list[str], phones: list[str]) -> list[str]:
     sub = text[columns].astype(object)
     for col in phones:
-        sub[col] = sub[col].map(mask_text)
-    sub = sub.where(sub.notna(), None)
+        sub[col] = sub[col].map(mask_text).astype(object)
+    # object dtype throughout: a column that is blank in every row would turn float, keep
+    # NaN where None was asked for and write the invalid JSON token NaN
+    sub = sub.astype(object).where(sub.notna(), None)
     return [json.dumps(r, ensure_ascii=False) for r in sub.to_dict(orient="records")]
 
 

@@ -38,7 +38,6 @@ from ingestion.settings import ConfigError
 
 log = logging.getLogger(__name__)
 
-LOCK_BUCKETS = 64
 LOCK_DIR = "locks"
 STAGED_MARK = ".stage-"
 RUN_LOCK_PREFIX = "run-"
@@ -67,22 +66,26 @@ def fault_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _bucket(dealer: str) -> int:
-    return zlib.crc32(dealer.encode("utf-8")) % LOCK_BUCKETS
+def _lock_key(dealer: str) -> str:
+    """The lock file of a dealer: named by a hash of its code (any text is a safe file
+    name), 32 bits so that two dealers practically never share a lock. Shards of different
+    dealers then never wait for each other (64 shared buckets made two shards of nine
+    dealers each wait for one another three times in four)."""
+    return f"{zlib.crc32(dealer.encode('utf-8')):08x}"
 
 
 @contextlib.contextmanager
 def dealer_locks(lake: Path, dealers: Iterable[str], run_id: str, timeout: float) -> Iterator[None]:
     """Hold the ingestion lock of every dealer in `dealers` (waits up to `timeout` seconds)."""
-    by_bucket: dict[int, list[str]] = {}
+    by_bucket: dict[str, list[str]] = {}
     for dealer in sorted(set(dealers)):
-        by_bucket.setdefault(_bucket(dealer), []).append(dealer)
+        by_bucket.setdefault(_lock_key(dealer), []).append(dealer)
     lock_dir = lake / LOCK_DIR
     lock_dir.mkdir(parents=True, exist_ok=True)
     held: list[object] = []
     try:
         for bucket in sorted(by_bucket):
-            handle = open(lock_dir / f"ingest-{bucket:02d}.lock", "a+")  # noqa: SIM115
+            handle = open(lock_dir / f"ingest-{bucket}.lock", "a+")  # noqa: SIM115
             try:
                 _acquire(handle, by_bucket[bucket], timeout)
             except BaseException:

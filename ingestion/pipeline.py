@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -19,14 +20,25 @@ from ingestion.registry import load_registry
 from ingestion.settings import ConfigError, Settings, resolve_settings
 from ingestion.shard import Progress, ingest_files
 
+MIN_SHARD_FILES = 500
+"""Files below which a shard of its own does not pay for a worker process: a worker spends
+about 5 s importing pandas, pandera and Great Expectations before its first file, and a
+file takes about 5 ms (docs/benchmarks.md)."""
+
 
 def plan_shards(
-    settings: Settings | None = None, dealers_per_shard: int | None = None
+    settings: Settings | None = None,
+    dealers_per_shard: int | None = None,
+    min_shards: int = 1,
 ) -> list[dict]:
-    """Group inbox files by dealer into shards of about `shard_size` files (JSON-serialisable).
+    """Group inbox files by dealer into balanced shards of at most about `shard_size` files
+    (JSON-serialisable).
 
     A dealer's files always stay in one shard, so the number of tasks follows the number of
-    dealers / shard size, not the number of files.
+    dealers / shard size, not the number of files. The shard count is the smallest that
+    keeps shards within the shard size (at least `min_shards`, e.g. one per worker, as long
+    as each holds `MIN_SHARD_FILES` and there are dealers to split), and each shard takes about the same number of files: shards
+    run side by side, so the largest one sets the wall time.
     """
     s = resolve_settings(settings)
     listing = list_inbox(s.inbox)
@@ -35,23 +47,28 @@ def plan_shards(
 
     def close() -> None:
         if current["dealer_codes"]:
-            current["shard_id"] = f"shard-{len(shards):04d}"
             shards.append(
                 {
-                    "shard_id": current["shard_id"],
+                    "shard_id": f"shard-{len(shards):04d}",
                     "dealer_codes": list(current["dealer_codes"]),
                     "files": list(current["files"]),
                 }
             )
             current["dealer_codes"], current["files"] = [], []
 
+    total = sum(len(files) for files in listing.values())
+    wanted = min(min_shards, total // MIN_SHARD_FILES)
+    count = min(max(-(-total // s.shard_size), wanted, 1), max(len(listing), 1))
+    target = total / count
+    placed = 0
     for dealer in sorted(listing):
         current["dealer_codes"].append(dealer)
         current["files"].extend(listing[dealer])
+        placed += len(listing[dealer])
         full = (
             len(current["dealer_codes"]) >= dealers_per_shard
             if dealers_per_shard
-            else len(current["files"]) >= s.shard_size
+            else placed >= target * (len(shards) + 1)
         )
         if full:
             close()
@@ -118,7 +135,7 @@ def ingest_inbox(settings: Settings | None = None, progress: bool = True) -> dic
     """Land the dealer master, ingest every shard in turn, export the control tables."""
     s = resolve_settings(settings)
     master = land_dealer_master(s)
-    shards = plan_shards(s)
+    shards = plan_shards(s, min_shards=s.ingest_workers)
     totals = _ingest_batches(s, [sh["files"] for sh in shards], progress)
     totals.update(dealers=master["dealers"], shards=len(shards))
     totals["control_tables"] = export_control_tables(s)
@@ -177,9 +194,13 @@ def reprocess_files(settings: Settings | None, files: list[str], progress: bool 
 def _ingest_batches(
     s: Settings, batches: list[list[str]], progress: bool, reprocess: bool = False
 ) -> dict[str, Any]:
-    """Ingest batches of files in turn under one run id, with a progress bar; sum the counts."""
+    """Ingest batches of files with a progress bar and sum the counts: one after another in
+    this process, or side by side on `s.ingest_workers` processes (as Airflow runs mapped
+    shard tasks) when there is more than one batch. Every batch is a run of its own
+    (`<run_id>-<n>`): it takes its dealers' locks and commits its own landing."""
     run_id = f"run-{uuid.uuid4().hex[:12]}"
     totals: dict[str, Any] = {"run_id": run_id}
+    started = time.perf_counter()
     bar = None
     if progress and batches:
         from rich.progress import Progress as RichProgress
@@ -187,22 +208,66 @@ def _ingest_batches(
         bar = RichProgress(transient=False)
         bar.start()
         task = bar.add_task("ingesting", total=sum(len(b) for b in batches))
+
+    def add(summary: dict[str, Any]) -> None:
+        for key, value in summary.items():
+            if isinstance(value, int | float):
+                totals[key] = totals.get(key, 0) + value
+
+    jobs = [
+        (s, [str(f) for f in batch], _batch_run_id(run_id, n, len(batches)), reprocess)
+        for n, batch in enumerate(batches)
+    ]
+    workers = min(s.ingest_workers, len(jobs))
     try:
-        for batch in batches:
-            summary = ingest_files(
-                s,
-                [str(f) for f in batch],
-                run_id=run_id,
-                progress=(lambda feed, n: bar.advance(task, n)) if bar else None,  # type: ignore[misc]
-                reprocess=frozenset(batch) if reprocess else frozenset(),
-            )
-            for key, value in summary.items():
-                if isinstance(value, int | float):
-                    totals[key] = totals.get(key, 0) + value
+        if workers <= 1:
+            for settings, files, batch_run, again in jobs:
+                add(
+                    _ingest_batch(
+                        settings,
+                        files,
+                        batch_run,
+                        again,
+                        (lambda feed, n: bar.advance(task, n)) if bar else None,  # type: ignore[misc]
+                    )
+                )
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                futures = {pool.submit(_ingest_batch, *job): len(job[1]) for job in jobs}
+                for future in as_completed(futures):
+                    add(future.result())
+                    if bar:
+                        bar.advance(task, futures[future])
     finally:
         if bar:
             bar.stop()
+    totals["seconds"] = round(time.perf_counter() - started, 3)  # wall time, not a sum
     return totals
+
+
+def _batch_run_id(run_id: str, n: int, batches: int) -> str:
+    return run_id if batches == 1 else f"{run_id}-{n:03d}"
+
+
+def _ingest_batch(
+    settings: Settings,
+    files: list[str],
+    run_id: str,
+    reprocess: bool,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """One batch as one run (module level: a worker process imports it by name)."""
+    return ingest_files(
+        settings,
+        files,
+        run_id=run_id,
+        progress=progress,
+        reprocess=frozenset(files) if reprocess else frozenset(),
+    )
 
 
 def release_file(settings: Settings | None, file_path: str | Path) -> dict:

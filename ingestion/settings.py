@@ -23,6 +23,7 @@ _ENV_FIELDS = {
     "lake": "AFTERSALES_LAKE",
     "warehouse": "AFTERSALES_WAREHOUSE",
     "shard_size": "AFTERSALES_SHARD_SIZE",
+    "workers": "AFTERSALES_INGEST_WORKERS",
     "lock_timeout": "AFTERSALES_LOCK_TIMEOUT",
     "phone_hmac_key": "AFTERSALES_PHONE_HMAC_KEY",
     "env": "AFTERSALES_ENV",
@@ -46,6 +47,9 @@ class Settings(BaseModel):
     lake: Path = Path("var/lake")
     warehouse: Path = Path("var/warehouse/aftersales.duckdb")
     shard_size: int = Field(2000, ge=1)
+    workers: int = Field(
+        0, ge=0, description="shards ingested side by side by `aftersales ingest` (0: one per core)"
+    )
     lock_timeout: float = Field(
         3600.0, ge=0, description="seconds a run waits for another run holding its dealers"
     )
@@ -91,6 +95,11 @@ class Settings(BaseModel):
                 for e in exc.errors()
             )
             raise ConfigError(f"invalid AFTERSALES_* settings: {problems}") from exc
+
+    @property
+    def ingest_workers(self) -> int:
+        """Processes `aftersales ingest` runs shards on: the setting, or one per core."""
+        return self.workers or os.cpu_count() or 1
 
     @property
     def control_db(self) -> Path:

@@ -8,8 +8,9 @@ from the same masks. There is no second implementation of any rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -191,14 +192,14 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def _value_of(row: pd.Series, col: str, spec: CheckSpec) -> str:
+def _value_of(row: Mapping[str, Any], col: str, spec: CheckSpec) -> str:
     """The value a dealer can find in the export: the raw text where the value was unreadable."""
     if spec.check in ("parseable", "vin") or pd.isna(row.get(col)):
         return _shown(row.get(col + RAW))
     return _shown(row.get(col))
 
 
-def detail(row: pd.Series, failed: list[str], spec: CheckSpec) -> str:
+def detail(row: Mapping[str, Any], failed: list[str], spec: CheckSpec) -> str:
     """The part of the reason after the rule text, formatted from the failing columns."""
     if spec.check == "malformed":
         return ""
@@ -237,8 +238,11 @@ def reasons(
         else pd.DataFrame(index=rows.index)
     )
     out: list[str] = []
-    for (_, row), (_, hit) in zip(rows.iterrows(), matrix.iterrows(), strict=True):
-        failed = [n for n in names if hit[n]]
+    hits = matrix.to_numpy(dtype=bool)
+    # one dict per row: the failing cells are read a few at a time (iterrows would build
+    # a Series of every column for every quarantined row)
+    for row, hit in zip(rows.to_dict(orient="records"), hits, strict=True):
+        failed = [n for n, h in zip(names, hit, strict=True) if h]
         text = detail(row, failed, spec)
         out.append(f"{reason}: {text}" if text else reason)
     return out

@@ -78,9 +78,9 @@ def normalize_text_ids(raw: pd.Series) -> pd.Series:
 
     Works once per distinct value (VINs and phones repeat across visits); blank cells are
     returned as they came."""
-    s = raw.astype(object)
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    out = s.to_numpy(dtype=object, copy=True)
+    # factorised as it comes (an Arrow string column is hashed in C++, not per object)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    out = raw.to_numpy(dtype=object, na_value=None, copy=True)
     if len(uniques):
         done = _normalize_distinct(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
         present = codes >= 0

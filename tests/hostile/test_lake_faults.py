@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import re
 import sqlite3
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -128,6 +129,25 @@ def test_a_run_refuses_clearly_when_its_dealer_stays_locked(network: Network) ->
     assert not network.settings.control_db.exists() or _ledger_rows(network) == []
     ingest_files(network.settings, [RO])  # the lock released: the run goes through
     assert _ledger_rows(network) == [(RO, "loaded")]
+
+
+def test_runs_of_different_dealers_never_wait_for_each_other(network: Network) -> None:
+    """Every dealer has a lock of its own: shards side by side never share one (dealer codes
+    that fell into one of 64 buckets made them wait for each other)."""
+    codes = [f"D{n:04d}" for n in range(400)]
+    by_bucket: dict[int, list[str]] = {}
+    for code in codes:
+        by_bucket.setdefault(zlib.crc32(code.encode()) % 64, []).append(code)
+    first, second = next(group for group in by_bucket.values() if len(group) > 1)[:2]
+    lake = network.settings.lake
+    with dealer_locks(lake, [first], "run-one", timeout=0):
+        with dealer_locks(lake, [second], "run-two", timeout=0):
+            pass  # taken at once
+        with (
+            pytest.raises(IngestionBusy, match=f"{first} are being ingested by run run-one"),
+            dealer_locks(lake, [first], "run-three", timeout=0),
+        ):
+            pass
 
 
 def test_temporary_files_of_killed_writers_are_removed(network: Network) -> None:

@@ -79,8 +79,16 @@ def remove_other_build_dbs(build_dir: Path, keep: Path) -> None:
 
 def code_fingerprint(project_dir: Path, lake: Path) -> str:
     """What a build's incremental state is valid for: every file of the dbt project (models,
-    macros, seeds, tests, configuration) and the lake it read."""
+    macros, seeds, tests, configuration), the versions of dbt and DuckDB that built it and
+    the lake it read."""
+    from importlib.metadata import PackageNotFoundError, version
+
     digest = hashlib.sha256(str(lake.resolve()).encode())
+    for package in ("dbt-core", "dbt-duckdb", "duckdb"):
+        try:
+            digest.update(f"{package}=={version(package)}".encode())
+        except PackageNotFoundError:
+            digest.update(f"{package} absent".encode())
     for path in sorted(project_dir.rglob("*")):
         relative = path.relative_to(project_dir)
         if not path.is_file() or relative.parts[0] in FINGERPRINT_SKIP:

@@ -310,21 +310,21 @@ def ingest(
     _print_totals(totals)
 
 
-def _build_and_publish(s: Settings, label: str) -> dict:
+def _build_and_publish(s: Settings, label: str, full_refresh: bool = False) -> dict:
     """dbt build into a new DuckDB file, atomic publish, Superset cache refresh when
     configured: the warehouse_build DAG's steps, without Airflow."""
     from orchestration.superset_cache import refresh_superset_cache
     from warehouse.publish import WarehouseBuildFailed, build_and_publish
 
     try:
-        summary = build_and_publish(s, run_label=label)
+        summary = build_and_publish(s, run_label=label, full_refresh=full_refresh)
     except WarehouseBuildFailed as exc:
         err.print(f"[red]warehouse build failed:[/red] {exc}")
         raise typer.Exit(EXIT_DATA) from exc
     counts = ", ".join(f"{n} {k}" for k, n in sorted(summary["dbt_status_counts"].items()))
     console.print(
         f"published [bold]{summary['served']}[/bold]: {summary['tables']} tables in "
-        f"{summary['total_seconds']:.1f} s (dbt build: {counts})"
+        f"{summary['total_seconds']:.1f} s ({summary['build_kind']} dbt build: {counts})"
     )
     if summary["missing_contract_marts"]:
         err.print(f"[yellow]missing marts:[/yellow] {', '.join(summary['missing_contract_marts'])}")
@@ -333,10 +333,16 @@ def _build_and_publish(s: Settings, label: str) -> dict:
 
 
 @app.command("build")
-def build() -> None:
-    """Build the warehouse from the lake (dbt build: models, tests, unit tests) and publish it
-    atomically over the served DuckDB file. Exit 1 when the build fails (served file kept)."""
-    _build_and_publish(_settings(), "cli-build")
+def build(
+    full_refresh: Annotated[
+        bool, typer.Option(help="rebuild every model from the lake (not incremental)")
+    ] = False,
+) -> None:
+    """Build the warehouse from the lake (dbt build: models, tests; unit tests on full builds)
+    and publish it atomically over the served DuckDB file. After a successful build the next
+    one is incremental: it updates what changed partitions touch. Exit 1 when the build fails
+    (served file kept)."""
+    _build_and_publish(_settings(), "cli-build", full_refresh)
 
 
 @app.command("run")

@@ -74,6 +74,7 @@ def run_dbt_build(
     target: str | None = None,
     extra_env: dict[str, str] | None = None,
     select: str | None = None,
+    exclude: str | None = None,
 ) -> DbtBuildResult:
     """Run `dbt build`; never raises for a failed build, the result says so.
 
@@ -99,6 +100,8 @@ def run_dbt_build(
         args += ["--target", target]
     if select:
         args += ["--select", select]
+    if exclude:
+        args += ["--exclude", exclude]
     env = {**dbt_env(build_path, lake), **(extra_env or {})}
     started = time.perf_counter()
     if mode == "inprocess":

@@ -13,12 +13,14 @@
     end
 {%- endmacro %}
 
-{#- The change between two periods in the unit's terms: percentage points for shares. -#}
+{#- The change between two periods in the unit's terms: percentage points for shares. A change
+    below 1e-9 in magnitude is no change (+): the figures are floating-point aggregates, and
+    the same figure summed in another row order may differ in the last bits. -#}
 {% macro format_kpi_change(change_expr, unit_expr) -%}
     {%- set magnitude = 'abs(' ~ change_expr ~ ')' -%}
     case
         when {{ change_expr }} is null then null
-        else (case when {{ change_expr }} < 0 then '-' else '+' end) || case
+        else (case when {{ change_expr }} < -1e-9 then '-' else '+' end) || case
             when {{ unit_expr }} in ('share', 'cases_per_ro') then {{ fixed_text('100 * ' ~ magnitude, 1) }} || ' 个百分点'
             when {{ unit_expr }} = 'CNY' then '¥' || {{ grouped_text(magnitude, 0) }}
             when {{ unit_expr }} = 'count' then {{ fixed_text(magnitude, 0) }}

@@ -22,7 +22,7 @@
     {{ return(renames.get(name, name)) }}
 {%- endmacro %}
 
-{% macro stage_lake_table(table_name, pattern) -%}
+{% macro stage_lake_table(table_name, pattern, where=none, relation=none) -%}
     {#- A lake table's staging model: rename and cast every column. The columns and their
         types are read from the lake source's YAML, which tests hold equal to the feed
         contracts (ingestion/contracts/<feed>.yaml) and to the control tables' schema. -#}
@@ -30,7 +30,7 @@
     {%- set columns = node.columns.values() | list if node else [] -%}
 with source as (
 
-    select * from {{ lake_source(table_name, pattern, columns | map(attribute='name') | list) }}
+    select * from {{ relation if relation is not none else lake_source(table_name, pattern, columns | map(attribute='name') | list) }}
 
 )
 
@@ -39,16 +39,30 @@ select
     cast({{ column.name }} as {{ lake_cast_type(column.data_type) }}) as {{ lake_column_alias(column.name) }}{{ ',' if not loop.last }}
     {%- endfor %}
 from source
+{%- if where %}
+where {{ where }}
+{%- endif %}
 {%- endmacro %}
 
 {% macro stage_lake_feed(table_name) -%}
     {#- A feed's staging model: the lake table staged, then the latest load of each
-        business key (the key is the lake source's meta.key). -#}
+        business key (the key is the lake source's meta.key). Incremental on the lake's
+        partition pointers (macros/incremental.sql): a run after a successful build
+        recomputes only the keys that changed partitions can touch. -#}
+    {{- config(materialized='incremental', incremental_strategy='lake_partitions') -}}
     {%- set node = lake_source_node(table_name) -%}
     {%- set columns = node.columns.values() | list if node else [] -%}
+    {%- set staged_columns = [] -%}
+    {%- for column in columns -%}
+        {%- do staged_columns.append(lake_column_alias(column.name) | trim) -%}
+    {%- endfor %}
 with renamed as (
 
+    {% if lake_incremental_ready() -%}
+    {{ stage_lake_feed_incremental(table_name, node.meta.key, staged_columns) }}
+    {%- else -%}
     {{ stage_lake_table(table_name, 'landed/' ~ table_name ~ '/*.parquet') }}
+    {%- endif %}
 
 ),
 

@@ -30,7 +30,7 @@ from dag_e2e_helpers import PROJECT_ROOT, PYTHON, generate_network, lake_digests
 
 from ingestion.pipeline import ingest_inbox, settle_lake
 from ingestion.settings import Settings
-from warehouse.publish import build_and_publish
+from warehouse.publish import BUILD_DB_PREFIX, build_and_publish
 
 pytestmark = pytest.mark.e2e
 
@@ -218,7 +218,9 @@ def test_sigkill_during_dbt_build_and_publish_then_rerun(
         time.sleep(0.05)
     os.killpg(victim.pid, signal.SIGKILL)
     _killed(victim)
-    assert list(build_dir.glob("aftersales-*.duckdb*")), "the kill must leave a partial build"
+    assert list(build_dir.glob(f"{BUILD_DB_PREFIX}*.duckdb*")), (
+        "the kill must leave a partial build"
+    )
     assert served.read_bytes() == before
 
     # 2. SIGKILL after the build, just before the served file is replaced
@@ -228,6 +230,7 @@ def test_sigkill_during_dbt_build_and_publish_then_rerun(
     # 3. the re-run cleans the leftovers and publishes the same marts as the reference
     build_and_publish(Settings(lake=lake, warehouse=served), mode="subprocess")
     assert not list(build_dir.glob("aftersales-*.duckdb*"))
+    assert len(list(build_dir.glob(f"{BUILD_DB_PREFIX}*.duckdb"))) == 1
     assert mart_hashes(served) == reference["marts"]
 
 

@@ -30,12 +30,11 @@ def main_tables(con: Any, prefixes: tuple[str, ...] = ("",)) -> list[str]:
 
 def normalise(value: Any) -> Any:
     """One representation per value across engines and builds: numbers as floats to 9 decimals
-    and 12 significant digits (parallel float aggregates, summed in another row order, differ
-    in the last bits), dates and times as ISO text."""
+    (parallel float aggregates differ in the last bits), dates and times as ISO text."""
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int | float | Decimal):
-        return float(f"{round(float(value), 9):.12g}") + 0.0
+        return round(float(value), 9) + 0.0
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return value

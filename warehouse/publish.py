@@ -97,7 +97,7 @@ def code_fingerprint(project_dir: Path, lake: Path) -> str:
     return digest.hexdigest()
 
 
-def read_pointers(lake: Path) -> Any:
+def exported_pointers(lake: Path) -> Any:
     """The lake's partition pointers as an Arrow table (empty without an export)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -295,7 +295,7 @@ def build_and_publish(
         cleaned = clean_build_dir(build_dir)
         _settle_lake(settings)
         fingerprint = code_fingerprint(project_dir, settings.lake)
-        pointers = read_pointers(settings.lake)
+        pointers = exported_pointers(settings.lake)
         build_db = current_build_db(build_dir)
         changed = None if full_refresh else incremental_state(build_db, fingerprint, pointers)
         if changed is None or build_db is None:

@@ -19,6 +19,11 @@
     Without a snapshot (first build, full refresh, or an engine that loads the lake into tables,
     such as PostgreSQL) the model computes every row and the strategy replaces the table. -#}
 
+{% macro lake_pointers() -%}
+    {#- the lake's exported partition pointers (ingestion/lake_read.py, POINTERS_EXPORT) -#}
+    {{- "read_parquet('" ~ lake_root() ~ "/control/lake_partitions.parquet')" -}}
+{%- endmacro %}
+
 {% macro built_partitions_relation() -%}
     {{ return(api.Relation.create(database=target.database, schema=target.schema,
                                   identifier='lake_partitions_built')) }}
@@ -44,9 +49,7 @@
 
 {% macro lake_changed_partitions(table_name) -%}
     {#- (dealer_code, period) of the feed whose current part differs from the snapshot's -#}
-    {%- set pointers -%}
-        read_parquet('{{ lake_root() }}/control/lake_partitions.parquet')
-    {%- endset -%}
+    {%- set pointers = lake_pointers() -%}
     select distinct dealer_code, period from (
         (
             select dealer_code, period, part from {{ pointers }}
@@ -105,7 +108,7 @@
         this file); the caller keeps the latest load of each key. Only the part files that
         hold changed partitions are read, and the lake is read for fallback rows only when
         a staged row came from a changed partition, from the parts of those dealers. -#}
-    {%- set pointers = "read_parquet('" ~ lake_root() ~ "/control/lake_partitions.parquet')" -%}
+    {%- set pointers = lake_pointers() -%}
     {%- set changed = '(' ~ lake_changed_partitions(table_name) ~ ')' -%}
     {%- set current_parts_sql -%}
         select distinct part from {{ pointers }} as p

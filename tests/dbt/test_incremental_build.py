@@ -36,9 +36,9 @@ from warehouse.publish import (
     build_dir_for,
     code_fingerprint,
     current_build_db,
+    exported_pointers,
     incremental_state,
     invalidate_state,
-    read_pointers,
 )
 
 BATCH_PART = "part-20240801T020000000000-batch2.parquet"
@@ -252,7 +252,7 @@ def test_a_build_that_did_not_finish_is_not_trusted(builds: dict[str, Any]) -> N
     build_db = current_build_db(build_dir_for(settings.warehouse))
     assert build_db is not None
     fingerprint = code_fingerprint(DEFAULT_PROJECT_DIR, settings.lake)
-    pointers = read_pointers(settings.lake)
+    pointers = exported_pointers(settings.lake)
     assert incremental_state(build_db, fingerprint, pointers) == 0
     assert incremental_state(build_db, "other code", pointers) is None
     invalidate_state(build_db)

@@ -5,8 +5,9 @@ land dealer master -> plan shards -> ingest_shard (mapped, one task per shard of
 each, through an alias; none when nothing changed, so warehouse_build does not run) and
 build the Great Expectations Data Docs.
 
-Re-running a run or a shard is safe: ingestion skips files whose content hash is already
-loaded and replaces a (feed, dealer, period) partition atomically on a resend.
+Re-running a run or a shard is safe: planning leaves out files untouched since their last
+run, ingestion skips files whose content hash is already loaded and replaces a (feed,
+dealer, period) partition atomically on a resend.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def feed_ingestion() -> None:
     ) -> list[dict[str, Any]]:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from ingestion.pipeline import plan_shards as plan
+        from ingestion.pipeline import balanced_shards, pending_files
         from orchestration.task_support import WorkTimer, load_settings
 
         settings = load_settings(_overrides(params))
@@ -63,9 +64,14 @@ def feed_ingestion() -> None:
         if not inbox.is_dir():
             raise AirflowFailException(f"inbox folder not found: {inbox}")
         with WorkTimer("plan_shards"):
-            shards = plan(settings, dealers_per_shard=(params or {}).get("dealers_per_shard"))
+            listing, untouched = pending_files(settings)
+            per_shard = (params or {}).get("dealers_per_shard")
+            shards = balanced_shards(listing, settings.shard_size, per_shard)
         files = sum(len(shard.get("files", [])) for shard in shards)
-        print(f"{master['dealers']} dealers in master; {files} files in {len(shards)} shards")
+        print(
+            f"{master['dealers']} dealers in master; {files} files in {len(shards)} shards; "
+            f"{untouched} files untouched since their last run"
+        )
         return shards
 
     @task(map_index_template="{{ shard_label }}")
@@ -110,7 +116,9 @@ def feed_ingestion() -> None:
         print(f"Data Docs: {site}")
         return str(site)
 
-    @task(outlets=[LANDED_ALIAS])
+    # none_failed: a run with nothing new to ingest maps no shard (skipped), and a changed
+    # dealer master must still be announced
+    @task(outlets=[LANDED_ALIAS], trigger_rule="none_failed")
     def announce_landed(
         summaries: list[dict[str, Any]], master: dict[str, Any], outlet_events: Any = None
     ) -> dict[str, Any]:

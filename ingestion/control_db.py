@@ -96,10 +96,17 @@ CREATE TABLE IF NOT EXISTS lake_partitions (
     run_id TEXT NOT NULL,
     PRIMARY KEY (area, feed, dealer_code, period)
 )"""
+INBOX_FILES_DDL = """
+CREATE TABLE IF NOT EXISTS inbox_files (
+    file_path TEXT PRIMARY KEY,
+    signature TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL
+)"""
 SCHEMA = (
     ";\n".join(
         (
             FILE_LEDGER_DDL,
+            INBOX_FILES_DDL,
             LANDING_JOURNAL_DDL,
             LANDED_FILES_DDL,
             LAKE_PARTITIONS_DDL,
@@ -241,8 +248,8 @@ def commit_run(
     results: list[dict[str, Any]],
     also: Callable[[sqlite3.Connection], None] | None = None,
 ) -> None:
-    """A run's ledger rows, gate results and (`also`) landing journal in one transaction:
-    a kill leaves all of them or none."""
+    """A run's ledger rows, gate results and (`also`: landing journal, inbox signatures)
+    in one transaction: a kill leaves all of them or none."""
     with conn:
         conn.executemany(LEDGER_INSERT, _ledger_rows(entries))
         conn.executemany(GX_INSERT, _gx_rows(results))

@@ -10,6 +10,7 @@ from typing import Any
 from ingestion.control_db import connect, control_db, export_tables, latest_entries
 from ingestion.dealer_master import land_dealers, load_dealer_master
 from ingestion.discovery import list_inbox
+from ingestion.inbox_state import untouched_files
 from ingestion.lake_state import (
     LakeDamaged,
     complete_pending,
@@ -31,17 +32,41 @@ def plan_shards(
     dealers_per_shard: int | None = None,
     min_shards: int = 1,
 ) -> list[dict]:
-    """Group inbox files by dealer into balanced shards of at most about `shard_size` files
-    (JSON-serialisable).
+    """Group the inbox files to ingest by dealer into balanced shards of at most about
+    `shard_size` files (JSON-serialisable).
 
-    A dealer's files always stay in one shard, so the number of tasks follows the number of
-    dealers / shard size, not the number of files. The shard count is the smallest that
-    keeps shards within the shard size (at least `min_shards`, e.g. one per worker, as long
-    as each holds `MIN_SHARD_FILES` and there are dealers to split), and each shard takes about the same number of files: shards
-    run side by side, so the largest one sets the wall time.
+    Files untouched since their content was last read (``ingestion.inbox_state``) are left
+    out: a nightly run plans only what arrived or changed. A dealer's files always stay in
+    one shard, so the number of tasks follows the number of dealers / shard size, not the
+    number of files. The shard count is the smallest that keeps shards within the shard
+    size (at least `min_shards`, e.g. one per worker, as long as each holds
+    `MIN_SHARD_FILES` and there are dealers to split), and each shard takes about the same
+    number of files: shards run side by side, so the largest one sets the wall time.
     """
     s = resolve_settings(settings)
-    listing = list_inbox(s.inbox)
+    listing, _ = pending_files(s)
+    return balanced_shards(listing, s.shard_size, dealers_per_shard, min_shards)
+
+
+def pending_files(settings: Settings) -> tuple[dict[str, list[str]], int]:
+    """The inbox listing by dealer without the untouched files, and how many those were."""
+    listing = list_inbox(settings.inbox)
+    if not settings.control_db.exists():
+        return listing, 0
+    with control_db(settings.control_db) as conn:
+        untouched = untouched_files(
+            conn, settings.inbox, [f for fs in listing.values() for f in fs]
+        )
+    pending = {d: [f for f in fs if f not in untouched] for d, fs in listing.items()}
+    return {d: fs for d, fs in pending.items() if fs}, len(untouched)
+
+
+def balanced_shards(
+    listing: dict[str, list[str]],
+    shard_size: int,
+    dealers_per_shard: int | None = None,
+    min_shards: int = 1,
+) -> list[dict]:
     shards: list[dict[str, Any]] = []
     current: dict[str, Any] = {"dealer_codes": [], "files": []}
 
@@ -58,7 +83,7 @@ def plan_shards(
 
     total = sum(len(files) for files in listing.values())
     wanted = min(min_shards, total // MIN_SHARD_FILES)
-    count = min(max(-(-total // s.shard_size), wanted, 1), max(len(listing), 1))
+    count = min(max(-(-total // shard_size), wanted, 1), max(len(listing), 1))
     target = total / count
     placed = 0
     for dealer in sorted(listing):
@@ -132,11 +157,14 @@ def export_control_tables(settings: Settings | None = None) -> dict[str, int]:
 
 
 def ingest_inbox(settings: Settings | None = None, progress: bool = True) -> dict:
-    """Land the dealer master, ingest every shard in turn, export the control tables."""
+    """Land the dealer master, ingest the shards of the files that arrived or changed,
+    export the control tables."""
     s = resolve_settings(settings)
     master = land_dealer_master(s)
-    shards = plan_shards(s, min_shards=s.ingest_workers)
+    listing, untouched = pending_files(s)
+    shards = balanced_shards(listing, s.shard_size, min_shards=s.ingest_workers)
     totals = _ingest_batches(s, [sh["files"] for sh in shards], progress)
+    totals["unchanged"] = totals.get("unchanged", 0) + untouched
     totals.update(dealers=master["dealers"], shards=len(shards))
     totals["control_tables"] = export_control_tables(s)
     return totals

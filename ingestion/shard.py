@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import sqlite3
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,6 +27,7 @@ from ingestion.dealer_master import DealerMaster, load_dealer_master
 from ingestion.discovery import classify
 from ingestion.feed_batch import FileJob, process_feed
 from ingestion.flags import compute_flags, landed_rollback_history
+from ingestion.inbox_state import read_file, record_signatures, untouched_files
 from ingestion.lake_state import (
     PointerChange,
     StagedOp,
@@ -68,12 +67,6 @@ def _iso(t: dt.datetime) -> str:
     return t.isoformat(sep=" ", timespec="microseconds")
 
 
-def _read_bytes(path: Path) -> bytes:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(fd, "rb") as fh:
-        return fh.read()
-
-
 def ingest_files(
     settings: Settings,
     rel_paths: list[str],
@@ -85,7 +78,8 @@ def ingest_files(
 ) -> dict[str, Any]:
     """Ingest the given inbox-relative files; returns counts per status and rows.
 
-    A file whose content was seen before is skipped (loaded) or keeps its status (held,
+    A file untouched since its content was last read (``ingestion.inbox_state``) is not read
+    again; a file whose content was seen before is skipped (loaded) or keeps its status (held,
     rejected) unless it is in `release` (a held file loads) or `reprocess` (processed again
     with the current registry, e.g. after a dialect profile was corrected). A file with the
     content of another file already landed (another name, e.g. another month) is skipped.
@@ -156,6 +150,8 @@ def _ingest_locked(
     ledger: list[dict[str, Any]] = []
     unchanged = 0
     previous = latest_entries(conn, rel_paths)
+    untouched = untouched_files(conn, inbox, rel_paths) - release - reprocess
+    seen: list[tuple[str, str, str]] = []  # (path, signature, sha256) of the files read
     jobs_by_feed: dict[str, list[FileJob]] = defaultdict(list)
     copies: list[tuple[FileJob, FileJob]] = []  # (later copy, first file) of the same content
     first_of: dict[str, FileJob] = {}
@@ -180,8 +176,11 @@ def _ingest_locked(
                 }
             )
             continue
+        if rel in untouched:
+            unchanged += 1  # not written since its content was read: its outcome stands
+            continue
         try:
-            data = _read_bytes(inbox / rel)
+            data, sig = read_file(inbox / rel)
         except OSError as exc:
             ledger.append(
                 {
@@ -192,7 +191,10 @@ def _ingest_locked(
                 }
             )
             continue
-        read.append((i, rel, base, info, data, hashlib.sha256(data).hexdigest()))
+        sha = hashlib.sha256(data).hexdigest()
+        read.append((i, rel, base, info, data, sha))
+        if sig is not None:
+            seen.append((rel, sig, sha))
     elsewhere = loaded_content(conn, sorted({r[5] for r in read}))
     for i, rel, base, info, data, sha in read:
         prev = previous.get(rel)
@@ -248,9 +250,12 @@ def _ingest_locked(
         for e in ledger:
             e.setdefault("finished_at", finished)
         lake = settings.lake
-        commit_run(
-            conn, ledger, gx_rows, lambda c: record_commit(c, lake, run_id, staged, pointers)
-        )
+
+        def also(c: sqlite3.Connection) -> None:
+            record_commit(c, lake, run_id, staged, pointers)
+            record_signatures(c, seen)
+
+        commit_run(conn, ledger, gx_rows, also)
     except BaseException:
         discard_staged(staged)
         raise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -10,8 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_fixed
 
 FILE_LEDGER_DDL = """
@@ -138,7 +135,6 @@ LEDGER_COLUMNS = (
     "finished_at",
     "run_id",
 )
-EXPORT_TABLES = ("file_ledger", "gx_results", "feed_alerts", "lake_partitions")
 
 
 def control_db_path(lake: Path) -> Path:
@@ -199,7 +195,7 @@ def insert_alerts(conn: sqlite3.Connection, alerts: Iterable[dict[str, Any]]) ->
     return len(rows)
 
 
-_COUNTS = ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate")
+COUNT_COLUMNS = ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate")
 LEDGER_INSERT = (
     f"INSERT INTO file_ledger ({', '.join(LEDGER_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(LEDGER_COLUMNS))})"
@@ -212,7 +208,7 @@ GX_INSERT = (
 
 def _ledger_rows(entries: Iterable[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return [
-        tuple((e.get(c) or 0) if c in _COUNTS else e.get(c) for c in LEDGER_COLUMNS)
+        tuple((e.get(c) or 0) if c in COUNT_COLUMNS else e.get(c) for c in LEDGER_COLUMNS)
         for e in entries
     ]
 
@@ -310,33 +306,3 @@ def loaded_history(
         )
         out.extend(conn.execute(sql, chunk).fetchall())
     return out
-
-
-def export_tables(db_path: Path, out_dir: Path) -> dict[str, int]:
-    """Export every control table to <out_dir>/<table>.parquet atomically."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    counts: dict[str, int] = {}
-    with control_db(db_path) as conn:
-        for table in EXPORT_TABLES:
-            cur = conn.execute(f"SELECT * FROM {table}")
-            names = [d[0] for d in cur.description]
-            rows = cur.fetchall()
-            columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
-            arrays = {}
-            for name, values in zip(names, columns, strict=True):
-                if name in _COUNTS or name == "rows":
-                    arrays[name] = pa.array(values, type=pa.int64())
-                elif name == "success":
-                    arrays[name] = pa.array(
-                        [None if v is None else bool(v) for v in values], type=pa.bool_()
-                    )
-                elif name in ("started_at", "finished_at", "validated_at", "raised_at"):
-                    arrays[name] = pa.array(values, type=pa.string()).cast(pa.timestamp("us"))
-                else:
-                    arrays[name] = pa.array(values, type=pa.string())
-            target = out_dir / f"{table}.parquet"
-            tmp = target.with_suffix(f".tmp-{os.getpid()}")
-            pq.write_table(pa.table(arrays), tmp)
-            os.replace(tmp, target)
-            counts[table] = len(rows)
-    return counts

@@ -7,7 +7,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from ingestion.control_db import connect, control_db, export_tables, latest_entries
+from ingestion.control_db import connect, control_db, latest_entries
+from ingestion.control_export import export_tables
 from ingestion.dealer_master import land_dealers, load_dealer_master
 from ingestion.discovery import list_inbox
 from ingestion.inbox_state import untouched_files
@@ -152,7 +153,7 @@ def settle_lake(settings: Settings | None = None) -> dict[str, Any]:
 def export_control_tables(settings: Settings | None = None) -> dict[str, int]:
     s = resolve_settings(settings)
     if s.control_export_dir.is_dir():
-        remove_orphan_temporaries(s.control_export_dir, "*.tmp-*")
+        remove_orphan_temporaries(s.control_export_dir, "**/*.tmp-*")
     return export_tables(s.control_db, s.control_export_dir)
 
 

@@ -62,6 +62,8 @@ def test_ingestion_maps_over_shards_not_files(dagbag) -> None:
         "export_control_tables",
         "land_dealer_master",
     }
+    # runs when no shard was mapped (nothing new), never after a failed shard or export
+    assert announce.trigger_rule == "none_failed"
     assert dag.task_dict["build_data_docs"].upstream_task_ids == {"export_control_tables"}
     # the landed feeds are announced through one alias, feed by feed, only when they changed
     assert [outlet.name for outlet in announce.outlets] == ["lake-landed-feeds"]

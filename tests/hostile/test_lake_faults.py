@@ -85,10 +85,10 @@ def test_damaged_landed_file_is_named_and_stops_the_build(network: Network) -> N
     network.write(RO, ro_csv(ros(30)))
     network.write(FEB, ro_csv(ros(20, "2024-02", prefix="FEB")))
     ingest_files(network.settings, [FEB, RO])  # as if killed before its control export
-    export = network.settings.control_export_dir / "file_ledger.parquet"
+    export = network.settings.control_export_dir / "file_ledger"
     assert not export.exists()
     assert settle_lake(network.settings) == {"completed": 0, "checked": 1}  # one part file
-    assert pq.read_metadata(export).num_rows == 2  # the build reads the ledger it lands with
+    assert pq.read_table(export).num_rows == 2  # the build reads the ledger it lands with
     (damaged,) = (network.settings.landed_dir / "repair_orders").glob("*.parquet")
     name = damaged.relative_to(network.settings.lake).as_posix()
     data = bytearray(damaged.read_bytes())
@@ -156,8 +156,13 @@ def test_temporary_files_of_killed_writers_are_removed(network: Network) -> None
     control = network.settings.control_export_dir
     for folder in (dealers, control):
         folder.mkdir(parents=True)
-    orphans = [dealers / f".data.parquet.tmp-{dead}", control / f"file_ledger.tmp-{dead}"]
-    alive = control / "gx_results.tmp-1"  # a writer still at work (pid 1 lives): kept
+    (control / "file_ledger").mkdir()
+    orphans = [
+        dealers / f".data.parquet.tmp-{dead}",
+        control / f".feed_alerts.parquet.tmp-{dead}",
+        control / "file_ledger" / f".part-000000000007.parquet.tmp-{dead}",
+    ]
+    alive = control / ".lake_partitions.parquet.tmp-1"  # a writer at work (pid 1 lives): kept
     for path in (*orphans, alive):
         path.write_bytes(b"partial")
     network.write(RO, ro_csv(ros(20)))

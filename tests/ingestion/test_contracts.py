@@ -17,6 +17,7 @@ from ingestion.contracts import DEALER_FEEDS, FEEDS, FeedContract, contract
 from ingestion.contracts.landed import WAREHOUSE_TYPES, landed_columns
 from ingestion.contracts.model import CheckSpec
 from ingestion.control_db import SCHEMA as CONTROL_SCHEMA
+from ingestion.control_export import export_path
 from ingestion.lake_read import current_rows_sql
 from ingestion.landing import QUARANTINE_SCHEMA, landed_schema
 
@@ -61,6 +62,15 @@ def test_lake_sources_read_the_current_rows_as_the_ingestion_defines_them(
     root = "{{ var('lake', env_var('AFTERSALES_LAKE', '../var/lake')) }}"
     location = _lake_tables()[table]["meta"]["external_location"]
     assert location == current_rows_sql(root, area, feed)
+
+
+@pytest.mark.parametrize("table", ["file_ledger", "gx_results", "feed_alerts"])
+def test_control_sources_read_where_the_export_writes(table: str) -> None:
+    root = "{{ var('lake', env_var('AFTERSALES_LAKE', '../var/lake')) }}"
+    location = _lake_tables()[table]["meta"]["external_location"]
+    assert location == f"read_parquet('{root}/control/{export_path(table)}')"
+    model = (STAGING / f"stg_lake__{table}.sql").read_text(encoding="utf-8")
+    assert f"'control/{export_path(table)}'" in model
 
 
 @pytest.mark.parametrize("table", ["file_ledger", "gx_results", "feed_alerts"])

@@ -9,6 +9,7 @@ import pytest
 from ing_lake import landed, ledger, pointer, quarantine
 from ing_network import RO_HEADER, Network, csv_text, ro_row
 
+from ingestion.control_export import export_path
 from ingestion.pipeline import (
     export_control_tables,
     ingest_inbox,
@@ -213,10 +214,10 @@ def test_inbox_run_shards_reconcile_and_export(network: Network) -> None:
     ).all()
     exported = export_control_tables(network.settings)
     assert exported["file_ledger"] == len(led)
-    control = pd.read_parquet(network.settings.control_export_dir / "file_ledger.parquet")
+    control = pd.read_parquet(network.settings.control_export_dir / "file_ledger")
     assert set(control["status"]) == {"loaded", "rejected"}
     for table in ("gx_results", "feed_alerts"):
-        assert (network.settings.control_export_dir / f"{table}.parquet").exists()
+        assert list(network.settings.control_export_dir.glob(export_path(table)))
     landed = network.settings.landed_dir / "dealers" / "data.parquet"
     first = land_dealer_master(network.settings)
     assert first["dealers"] == 3

@@ -53,7 +53,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Settings,
 
 def test_all_dialects_present_and_every_file_loaded(generated: tuple[Path, Settings, dict]) -> None:
     _, settings, totals = generated
-    led = pd.read_parquet(settings.control_export_dir / "file_ledger.parquet")
+    led = pd.read_parquet(settings.control_export_dir / "file_ledger")
     assert set(led["dialect"]) == {"canonical_csv", "huayu_gbk_csv", "jinqiao_xlsx_report"}
     assert (led["status"] == "loaded").all(), led[led["status"] != "loaded"][
         ["file_path", "reason"]
@@ -84,7 +84,7 @@ def test_quarantine_matches_truth_manifest_exactly(generated: tuple[Path, Settin
 def test_duplicates_and_reconciliation(generated: tuple[Path, Settings, dict]) -> None:
     net, settings, _ = generated
     manifest = pd.read_csv(net / "truth" / "manifest.csv")
-    led = pd.read_parquet(settings.control_export_dir / "file_ledger.parquet")
+    led = pd.read_parquet(settings.control_export_dir / "file_ledger")
     assert (
         led["rows_read"] == led["rows_loaded"] + led["rows_quarantined"] + led["rows_duplicate"]
     ).all()
@@ -140,8 +140,8 @@ def test_shards_side_by_side_land_what_one_process_lands(
     differences = [entry for entry in compare(single.lake, parallel.lake) if not entry["identical"]]
     assert differences == []
     columns = ["file_path", "status", "rows_read", "rows_loaded", "rows_quarantined"]
-    one = pd.read_parquet(single.control_export_dir / "file_ledger.parquet")
-    two = pd.read_parquet(parallel.control_export_dir / "file_ledger.parquet")
+    one = pd.read_parquet(single.control_export_dir / "file_ledger")
+    two = pd.read_parquet(parallel.control_export_dir / "file_ledger")
     pd.testing.assert_frame_equal(
         one[columns].sort_values("file_path").reset_index(drop=True),
         two[columns].sort_values("file_path").reset_index(drop=True),

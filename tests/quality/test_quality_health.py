@@ -100,7 +100,7 @@ def test_cli_and_dashboard_dataset_show_the_same_figures(network: tuple[Settings
 def test_each_file_counts_once_with_its_latest_outcome(network: tuple[Settings, dict]) -> None:
     settings, built = network
     health = built["mart"].set_index(["dealer_code", "feed"])
-    ledger = pd.read_parquet(settings.control_export_dir / "file_ledger.parquet")
+    ledger = pd.read_parquet(settings.control_export_dir / "file_ledger")
     latest = ledger[ledger["status"] != "skipped"].drop_duplicates("file_path", keep="last")
     for (dealer, feed), files in latest.groupby(["dealer_code", "feed"]):
         row = health.loc[(dealer, feed)]

@@ -1,1 +1,1 @@
-{{ stage_lake_table('file_ledger', 'control/file_ledger.parquet') }}
+{{ stage_lake_table('file_ledger', 'control/file_ledger/part-*.parquet') }}

@@ -1,1 +1,1 @@
-{{ stage_lake_table('gx_results', 'control/gx_results.parquet') }}
+{{ stage_lake_table('gx_results', 'control/gx_results/part-*.parquet') }}

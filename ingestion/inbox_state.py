@@ -39,6 +39,10 @@ def read_file(path: Path) -> tuple[bytes, str | None]:
 
 
 def recorded_signatures(conn: sqlite3.Connection, rel_paths: list[str]) -> dict[str, str]:
+    if len(rel_paths) > 20_000:  # a whole inbox: one scan beats many lookups
+        wanted = set(rel_paths)
+        rows = conn.execute("SELECT file_path, signature FROM inbox_files").fetchall()
+        return {path: sig for path, sig in rows if path in wanted}
     out: dict[str, str] = {}
     for i in range(0, len(rel_paths), 500):
         chunk = rel_paths[i : i + 500]
@@ -62,9 +66,10 @@ def untouched_files(conn: sqlite3.Connection, inbox: Path, rel_paths: list[str])
     """The files whose signature now is the one recorded when their content was last read."""
     recorded = recorded_signatures(conn, rel_paths)
     out = set()
+    base = f"{inbox}{os.sep}"
     for rel, sig in recorded.items():
         try:
-            st = os.stat(inbox / rel, follow_symlinks=False)
+            st = os.stat(base + rel, follow_symlinks=False)
         except OSError:
             continue
         if signature(st) == sig:

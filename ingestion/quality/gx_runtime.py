@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 _LOCK = threading.Lock()
 _RUNTIME: GxRuntime | None = None
+PASS_FAIL_FORMAT: dict[str, Any] = {"result_format": "BOOLEAN_ONLY"}
 RESULT_FORMAT: dict[str, Any] = {
     # the frame has one row per file: listing the unexpected rows (files) is cheap
     "result_format": "COMPLETE",
@@ -53,22 +54,33 @@ class GxRuntime:
         self._suites: dict[str, ExpectationSuite] = {}
         self.context_seconds = time.perf_counter() - started
 
-    def suite(self, spec: SuiteSpec) -> ExpectationSuite:
-        """The GX suite of `spec`, built once per process."""
-        cached = self._suites.get(spec.name)
+    def suite(self, spec: SuiteSpec, only: frozenset[str] | None = None) -> ExpectationSuite:
+        """The GX suite of `spec` (or of its expectations named in `only`), built once per
+        process."""
+        key = spec.name if only is None else f"{spec.name}[{','.join(sorted(only))}]"
+        cached = self._suites.get(key)
         if cached is None:
+            expectations = [
+                e for e in spec.expectations if only is None or str(e["meta"]["name"]) in only
+            ]
             cached = self._gx.ExpectationSuite(
-                name=spec.name, expectations=spec.expectations, meta=spec.meta.model_dump()
+                name=key, expectations=expectations, meta=spec.meta.model_dump()
             )
-            self._suites[spec.name] = cached
+            self._suites[key] = cached
         return cached
 
     def validate(self, frame: pd.DataFrame, spec: SuiteSpec) -> list[ExpectationValidationResult]:
-        """One result per expectation of `spec`, in suite order: a single GX validation of
-        the whole metrics frame (one row per file of the batch)."""
+        """One result per expectation of `spec`, in suite order, over the whole metrics frame
+        (one row per file of the batch). The suite is validated for success only, then the
+        expectations that failed again with the unexpected rows listed: GX's cost is per
+        expectation and result detail, and most expectations pass for every file."""
         batch = self._batch_def.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(self.suite(spec), result_format=RESULT_FORMAT)
-        by_name = {_name(r): r for r in result.results}
+        quick = batch.validate(self.suite(spec), result_format=PASS_FAIL_FORMAT)
+        by_name = {_name(r): r for r in quick.results}
+        failed = frozenset(name for name, r in by_name.items() if not r.success)
+        if failed:
+            detail = batch.validate(self.suite(spec, failed), result_format=RESULT_FORMAT)
+            by_name.update({_name(r): r for r in detail.results})
         return [by_name[str(e["meta"]["name"])] for e in spec.expectations]
 
 

@@ -25,6 +25,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import typer
 
+from ingestion.control_export import export_path
+
 STR = pa.string()
 INT = pa.int64()
 DEC = pa.decimal128(18, 2)
@@ -878,10 +880,9 @@ def write_control(root: Path, writer: LakeWriter, pointers: list[dict[str, Any]]
         ("feed_alerts", alerts),
         ("lake_partitions", pointers),
     ):
-        pq.write_table(
-            pa.Table.from_pylist(rows, schema=pa.schema(CONTROL_COLUMNS[name])),
-            target / f"{name}.parquet",
-        )
+        path = target / export_path(name).replace("*", f"{len(rows):012d}")
+        path.parent.mkdir(exist_ok=True)
+        pq.write_table(pa.Table.from_pylist(rows, schema=pa.schema(CONTROL_COLUMNS[name])), path)
 
 
 def write_tiny_lake(root: Path, seed: int = 20240630) -> dict[str, int]:

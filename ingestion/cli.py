@@ -304,7 +304,8 @@ def ingest(
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
     workers: Annotated[int | None, WORKERS_OPTION] = None,
 ) -> None:
-    """Ingest every dealer file in the inbox (skips content already loaded)."""
+    """Ingest the dealer files of the inbox that arrived or changed since the last run
+    (untouched files are not read again; content already loaded is skipped)."""
     s = _settings(inbox, workers)
     totals = _ingest(s, quiet)
     _print_totals(totals)

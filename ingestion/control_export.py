@@ -15,17 +15,15 @@ part of every row.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingestion.control_db import COUNT_COLUMNS, control_db
+from ingestion.lake_state import exclusive_lock
 
 APPENDED_TABLES = ("file_ledger", "gx_results")
 REPLACED_TABLES = ("feed_alerts", "lake_partitions")
@@ -44,7 +42,7 @@ def export_tables(db_path: Path, out_dir: Path) -> dict[str, int]:
     """Bring every exported table up to date; returns the rows each table holds."""
     out_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    with _export_lock(out_dir), control_db(db_path) as conn:
+    with exclusive_lock(out_dir / ".export.lock"), control_db(db_path) as conn:
         for table in APPENDED_TABLES:
             counts[table] = _append_new_rows(conn, table, out_dir / table)
             (out_dir / f"{table}.parquet").unlink(missing_ok=True)  # the one-file layout
@@ -101,13 +99,3 @@ def _write(data: pa.Table, target: Path) -> None:
     tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
     pq.write_table(data, tmp)
     os.replace(tmp, target)
-
-
-@contextmanager
-def _export_lock(out_dir: Path) -> Iterator[None]:
-    with open(out_dir / ".export.lock", "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -271,6 +271,18 @@ def complete_pending(conn: sqlite3.Connection, lake: Path) -> list[str]:
 
 
 @contextlib.contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file `path` (created if missing) while the block runs;
+    the kernel releases it when the process dies."""
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
 def run_lock(lake: Path, run_id: str) -> Iterator[None]:
     """Held for a run's whole life: staged files of a run whose lock is free are orphans."""
     lock_dir = lake / LOCK_DIR

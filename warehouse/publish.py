@@ -17,7 +17,6 @@ file.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
@@ -31,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ingestion.lake_state import fault_point
+from ingestion.lake_state import exclusive_lock, fault_point
 from warehouse.dbt_build import DEFAULT_PROJECT_DIR, DbtMode, run_dbt_build
 
 log = logging.getLogger(__name__)
@@ -176,12 +175,8 @@ def default_dbt_mode() -> DbtMode:
 def writer_lock(build_dir: Path) -> Iterator[None]:
     """One writer at a time, also outside Airflow (the pool serialises Airflow tasks)."""
     build_dir.mkdir(parents=True, exist_ok=True)
-    with open(build_dir / ".writer.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with exclusive_lock(build_dir / ".writer.lock"):
+        yield
 
 
 def clean_build_dir(build_dir: Path, keep: Path | None = None) -> list[str]:

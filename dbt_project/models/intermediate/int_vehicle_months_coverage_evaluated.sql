@@ -1,19 +1,10 @@
 {#- Service coverage per VIN and month M of the grid: the VIN is in its home dealer's
     denominator when invoiced in months M-(coverage_max_age_months-1) .. M-coverage_min_age_months,
     and in the numerator when it has a qualifying visit at any dealer settled in months
-    M-(coverage_lookback_months-1) .. M (own variant: at its home dealer, rolled up).
-
-    The latest visit in that window is the VIN's latest visit month v up to M when
-    M - v < coverage_lookback_months: each visit month (next visit month n) is "the latest
-    visit" for months v .. min(v+coverage_lookback_months-1, n-1). Those months are listed
-    per visit month and joined to the denominator on (VIN, month), instead of joining each
-    denominator row to every visit of the VIN and filtering by the window. -#}
+    M-(coverage_lookback_months-1) .. M (own variant: at its home dealer, rolled up). -#}
 {%- set oldest = var('coverage_max_age_months') - 1 -%}
 {%- set youngest = var('coverage_min_age_months') -%}
 {%- set lookback = var('coverage_lookback_months') - 1 -%}
-{%- if lookback >= 100 -%}
-    {{ exceptions.raise_compiler_error("coverage_lookback_months must be below 101") }}
-{%- endif -%}
 
 with base as (
 
@@ -49,58 +40,6 @@ denominator as (
 
 ),
 
-offsets as (
-
-    {{ integers_below(100) }}
-
-),
-
-visit_months as (
-
-    select vin, settled_month_index as visit_month, max(settled_date) as last_visit_date
-    from visits
-    group by vin, settled_month_index
-
-),
-
-own_visit_months as (
-
-    select visits.vin, visits.settled_month_index as visit_month, max(visits.settled_date) as last_visit_date
-    from visits
-    inner join base
-        on visits.vin = base.vin
-        and visits.rolled_up_dealer_code = base.home_dealer_code
-    group by visits.vin, visits.settled_month_index
-
-),
-
-{%- for kind in ['any', 'own'] %}
-
-latest_{{ kind }}_spans as (
-
-    select
-        vin,
-        visit_month,
-        last_visit_date,
-        lead(visit_month) over (partition by vin order by visit_month) as next_visit_month
-    from {{ 'visit_months' if kind == 'any' else 'own_visit_months' }}
-
-),
-
-latest_{{ kind }}_visit as (
-
-    select
-        spans.vin,
-        spans.visit_month + offsets.n as month_index,
-        spans.last_visit_date
-    from latest_{{ kind }}_spans as spans
-    inner join offsets
-        on offsets.n <= {{ lookback }}
-        and (spans.next_visit_month is null or spans.visit_month + offsets.n < spans.next_visit_month)
-
-),
-{%- endfor %}
-
 matched as (
 
     select
@@ -108,15 +47,17 @@ matched as (
         denominator.month_index,
         denominator.vin,
         denominator.invoice_date,
-        latest_any_visit.last_visit_date,
-        latest_own_visit.last_visit_date as last_own_visit_date
+        max(visits.settled_date) as last_visit_date,
+        max(case when visits.rolled_up_dealer_code = denominator.home_dealer_code then visits.settled_date end) as last_own_visit_date
     from denominator
-    left join latest_any_visit
-        on denominator.vin = latest_any_visit.vin
-        and denominator.month_index = latest_any_visit.month_index
-    left join latest_own_visit
-        on denominator.vin = latest_own_visit.vin
-        and denominator.month_index = latest_own_visit.month_index
+    left join visits
+        on visits.vin = denominator.vin
+        and visits.settled_month_index between denominator.month_index - {{ lookback }} and denominator.month_index
+    group by
+        denominator.home_dealer_code,
+        denominator.month_index,
+        denominator.vin,
+        denominator.invoice_date
 
 )
 

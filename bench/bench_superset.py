@@ -40,6 +40,8 @@ from superset_harness import (  # noqa: E402
     superset_env,
 )
 
+from orchestration.distributed import parse_logins  # noqa: E402
+
 DASHBOARDS = ("regional-rankings", "dealer-scorecard")
 console = Console(width=160)
 app = typer.Typer(add_completion=False, help=__doc__)
@@ -104,10 +106,11 @@ def main(
         shutil.copyfile(source, served)
         port = free_port()
         env = superset_env(Path(tmp) / "home", served, port)
-        t_boot = run_bootstrap(env)
+        t_boot, boot_output = run_bootstrap(env)
         t_start = start_server(env)
         console.print(f"bootstrap {t_boot:.1f}s, server start {t_start:.1f}s, warehouse {source}")
         server = SupersetServer(f"http://127.0.0.1:{port}", Path(tmp) / "home", served, env)
+        server.logins = parse_logins(boot_output)  # the passwords bootstrap generated
         try:
             admin = server.api("admin")
             if dealer is None:

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingestion.control_db import COUNT_COLUMNS, control_db
-from ingestion.lake_state import exclusive_lock
+from ingestion.lake_state import LOCK_DIR, exclusive_lock
 
 APPENDED_TABLES = ("file_ledger", "gx_results")
 REPLACED_TABLES = ("feed_alerts", "lake_partitions")
@@ -42,7 +42,9 @@ def export_tables(db_path: Path, out_dir: Path) -> dict[str, int]:
     """Bring every exported table up to date; returns the rows each table holds."""
     out_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    with exclusive_lock(out_dir / ".export.lock"), control_db(db_path) as conn:
+    locks = db_path.parent / LOCK_DIR  # the control DB sits in the lake root
+    locks.mkdir(parents=True, exist_ok=True)
+    with exclusive_lock(locks / "export.lock"), control_db(db_path) as conn:
         for table in APPENDED_TABLES:
             counts[table] = _append_new_rows(conn, table, out_dir / table)
             (out_dir / f"{table}.parquet").unlink(missing_ok=True)  # the one-file layout

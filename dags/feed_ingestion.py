@@ -56,7 +56,7 @@ def feed_ingestion() -> None:
     ) -> list[dict[str, Any]]:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from ingestion.pipeline import balanced_shards, pending_files
+        from ingestion.pipeline import plan_ingestion
         from orchestration.task_support import WorkTimer, load_settings
 
         settings = load_settings(_overrides(params))
@@ -64,9 +64,8 @@ def feed_ingestion() -> None:
         if not inbox.is_dir():
             raise AirflowFailException(f"inbox folder not found: {inbox}")
         with WorkTimer("plan_shards"):
-            listing, untouched = pending_files(settings)
             per_shard = (params or {}).get("dealers_per_shard")
-            shards = balanced_shards(listing, settings.shard_size, per_shard)
+            shards, untouched = plan_ingestion(settings, dealers_per_shard=per_shard)
         files = sum(len(shard.get("files", [])) for shard in shards)
         print(
             f"{master['dealers']} dealers in master; {files} files in {len(shards)} shards; "

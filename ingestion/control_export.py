@@ -28,14 +28,16 @@ from ingestion.lake_state import LOCK_DIR, exclusive_lock
 APPENDED_TABLES = ("file_ledger", "gx_results")
 REPLACED_TABLES = ("feed_alerts", "lake_partitions")
 EXPORT_TABLES = APPENDED_TABLES + REPLACED_TABLES
+EXPORT_DIR = "control"  # in the lake root
 PART_GLOB = "part-*.parquet"
 _INTEGERS = frozenset({*COUNT_COLUMNS, "rows", "_rowid"})
 _TIMESTAMPS = frozenset({"started_at", "finished_at", "validated_at", "raised_at"})
 
 
 def export_path(table: str) -> str:
-    """Where `table` is exported, relative to the export folder (a glob for parts)."""
-    return f"{table}/{PART_GLOB}" if table in APPENDED_TABLES else f"{table}.parquet"
+    """Where `table` is exported, relative to the lake root (a glob for parts)."""
+    name = f"{table}/{PART_GLOB}" if table in APPENDED_TABLES else f"{table}.parquet"
+    return f"{EXPORT_DIR}/{name}"
 
 
 def export_tables(db_path: Path, out_dir: Path) -> dict[str, int]:

@@ -39,10 +39,6 @@ def read_file(path: Path) -> tuple[bytes, str | None]:
 
 
 def recorded_signatures(conn: sqlite3.Connection, rel_paths: list[str]) -> dict[str, str]:
-    if len(rel_paths) > 20_000:  # a whole inbox: one scan beats many lookups
-        wanted = set(rel_paths)
-        rows = conn.execute("SELECT file_path, signature FROM inbox_files").fetchall()
-        return {path: sig for path, sig in rows if path in wanted}
     out: dict[str, str] = {}
     for i in range(0, len(rel_paths), 500):
         chunk = rel_paths[i : i + 500]

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from ingestion.control_db import control_db_path
+from ingestion.control_export import export_path
 from ingestion.landing import LANDED, area_schema
 
 if TYPE_CHECKING:
     import duckdb
 
-POINTERS_EXPORT = "control/lake_partitions.parquet"
+POINTERS_EXPORT = export_path("lake_partitions")
 
 Key = tuple[str, str]  # (dealer_code, period)
 

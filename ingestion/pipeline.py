@@ -44,9 +44,18 @@ def plan_shards(
     `MIN_SHARD_FILES` and there are dealers to split), and each shard takes about the same
     number of files: shards run side by side, so the largest one sets the wall time.
     """
+    return plan_ingestion(settings, dealers_per_shard, min_shards)[0]
+
+
+def plan_ingestion(
+    settings: Settings | None = None,
+    dealers_per_shard: int | None = None,
+    min_shards: int = 1,
+) -> tuple[list[dict], int]:
+    """The shards of `plan_shards` and the number of untouched files left out."""
     s = resolve_settings(settings)
-    listing, _ = pending_files(s)
-    return balanced_shards(listing, s.shard_size, dealers_per_shard, min_shards)
+    listing, untouched = pending_files(s)
+    return balanced_shards(listing, s.shard_size, dealers_per_shard, min_shards), untouched
 
 
 def pending_files(settings: Settings) -> tuple[dict[str, list[str]], int]:
@@ -162,8 +171,7 @@ def ingest_inbox(settings: Settings | None = None, progress: bool = True) -> dic
     export the control tables."""
     s = resolve_settings(settings)
     master = land_dealer_master(s)
-    listing, untouched = pending_files(s)
-    shards = balanced_shards(listing, s.shard_size, min_shards=s.ingest_workers)
+    shards, untouched = plan_ingestion(s, min_shards=s.ingest_workers)
     totals = _ingest_batches(s, [sh["files"] for sh in shards], progress)
     totals["unchanged"] = totals.get("unchanged", 0) + untouched
     totals.update(dealers=master["dealers"], shards=len(shards))

@@ -117,7 +117,9 @@ class Settings(BaseModel):
 
     @property
     def control_export_dir(self) -> Path:
-        return self.lake / "control"
+        from ingestion.control_export import EXPORT_DIR
+
+        return self.lake / EXPORT_DIR
 
 
 def resolve_settings(settings: Settings | None) -> Settings:

@@ -872,16 +872,14 @@ def write_control(root: Path, writer: LakeWriter, pointers: list[dict[str, Any]]
             "message": "repair_orders 2024-06 not loaded",
         }
     ]
-    target = root / "control"
-    target.mkdir(parents=True, exist_ok=True)
     for name, rows in (
         ("file_ledger", ledger),
         ("gx_results", gx),
         ("feed_alerts", alerts),
         ("lake_partitions", pointers),
     ):
-        path = target / export_path(name).replace("*", f"{len(rows):012d}")
-        path.parent.mkdir(exist_ok=True)
+        path = root / export_path(name).replace("*", f"{len(rows):012d}")
+        path.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.Table.from_pylist(rows, schema=pa.schema(CONTROL_COLUMNS[name])), path)
 
 

@@ -18,7 +18,7 @@ from ingestion.contracts.landed import WAREHOUSE_TYPES, landed_columns
 from ingestion.contracts.model import CheckSpec
 from ingestion.control_db import SCHEMA as CONTROL_SCHEMA
 from ingestion.control_export import export_path
-from ingestion.lake_read import current_rows_sql
+from ingestion.lake_read import POINTERS_EXPORT, current_rows_sql
 from ingestion.landing import QUARANTINE_SCHEMA, landed_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,9 +68,14 @@ def test_lake_sources_read_the_current_rows_as_the_ingestion_defines_them(
 def test_control_sources_read_where_the_export_writes(table: str) -> None:
     root = "{{ var('lake', env_var('AFTERSALES_LAKE', '../var/lake')) }}"
     location = _lake_tables()[table]["meta"]["external_location"]
-    assert location == f"read_parquet('{root}/control/{export_path(table)}')"
+    assert location == f"read_parquet('{root}/{export_path(table)}')"
     model = (STAGING / f"stg_lake__{table}.sql").read_text(encoding="utf-8")
-    assert f"'control/{export_path(table)}'" in model
+    assert f"'{export_path(table)}'" in model
+
+
+def test_the_incremental_build_reads_the_exported_pointers() -> None:
+    macros = (ROOT / "dbt_project" / "macros" / "incremental.sql").read_text(encoding="utf-8")
+    assert f'lake_root() ~ "/{POINTERS_EXPORT}\')"' in macros
 
 
 @pytest.mark.parametrize("table", ["file_ledger", "gx_results", "feed_alerts"])

@@ -217,7 +217,7 @@ def test_inbox_run_shards_reconcile_and_export(network: Network) -> None:
     control = pd.read_parquet(network.settings.control_export_dir / "file_ledger")
     assert set(control["status"]) == {"loaded", "rejected"}
     for table in ("gx_results", "feed_alerts"):
-        assert list(network.settings.control_export_dir.glob(export_path(table)))
+        assert list(network.settings.lake.glob(export_path(table)))
     landed = network.settings.landed_dir / "dealers" / "data.parquet"
     first = land_dealer_master(network.settings)
     assert first["dealers"] == 3

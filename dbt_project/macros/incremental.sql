@@ -194,16 +194,29 @@ select {{ staged_columns | join(', ') }} from fallback_rows
     {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     {%- set table_name = model.name.split('__', 1)[1] -%}
     {%- set key = lake_source_node(table_name).meta.key -%}
-    {%- if lake_incremental_ready() %}
-    delete from {{ target_relation }} as staged
-    where exists (select 1 from {{ temp_relation }} as recomputed
-                  where {{ key_match('recomputed', 'staged', key) }})
-       or exists (
+    {%- set changes = staging_changes_relation(target_relation.identifier) -%}
+    {%- set replaced -%}
+        exists (select 1 from {{ temp_relation }} as recomputed
+                where {{ key_match('recomputed', 'staged', key) }})
+        or exists (
             select 1 from ({{ lake_changed_partitions(table_name) }}) as changed
             where changed.dealer_code = staged.dealer_code
               and changed.period = staged.source_period
-       );
+        )
+    {%- endset -%}
+    {%- if lake_incremental_ready() %}
+    {#- the change log of this run (macros/recompute.sql): the rows replaced and the rows
+        inserted, for the models that recompute only the groups they touch -#}
+    create schema if not exists {{ changes.include(identifier=false) }};
+    create or replace table {{ changes }} as
+    select {{ dest_cols_csv }} from {{ target_relation }} as staged where {{ replaced }}
+    union all
+    select {{ dest_cols_csv }} from {{ temp_relation }};
+    delete from {{ target_relation }} as staged where {{ replaced }};
     {%- else %}
+    {%- if relation_exists(changes) %}
+    drop table {{ changes }};
+    {%- endif %}
     delete from {{ target_relation }};
     {%- endif %}
     insert into {{ target_relation }} ({{ dest_cols_csv }})

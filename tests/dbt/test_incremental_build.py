@@ -14,6 +14,7 @@ and serve the same KPI marts.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -203,6 +204,41 @@ def test_second_build_is_incremental_on_the_moved_pointers(builds: dict[str, Any
     build_dir = build_dir_for(builds["incremental"].warehouse)
     compiled = next((build_dir / "dbt_target" / "run").rglob("stg_lake__repair_orders.sql"))
     assert BUILT_PARTITIONS_TABLE in compiled.read_text()
+
+
+def recompute_models(build_dir: Path) -> dict[str, dict[str, Any]]:
+    """The models that recompute changed groups only, with their meta (from the manifest)."""
+    manifest = json.loads((build_dir / "dbt_target" / "manifest.json").read_text())
+    return {
+        node["name"]: node["config"]["meta"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["config"].get("incremental_strategy") == "recompute_groups"
+    }
+
+
+def test_downstream_models_recomputed_only_the_touched_groups(builds: dict[str, Any]) -> None:
+    build_dir = build_dir_for(builds["incremental"].warehouse)
+    build_db = current_build_db(build_dir)
+    models = recompute_models(build_dir)
+    assert {"fct_repair_orders", "fct_survey_responses"} <= set(models)
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        for model, meta in models.items():
+            group = ", ".join(meta["recompute_by"])
+            scope = f"recompute.{model}__scope"
+            recomputed = con.sql(f"select count(*) from {scope}").fetchone()
+            held = con.sql(f"select count(distinct ({group})) from main.{model}").fetchone()
+            assert recomputed is not None and held is not None
+            assert 0 < recomputed[0] < held[0], model
+            # D002 closed into D001: every row of D002 carries another rolled-up code now
+            d002 = con.sql(
+                f"select count(distinct ({group})) filter (where dealer_code = 'D002'), "
+                f"count(*) filter (where dealer_code = 'D002' and ({group}) in "
+                f"(select ({group}) from {scope})) = count(*) filter (where dealer_code = 'D002') "
+                f"from main.{model}"
+            ).fetchone()
+            assert d002 is not None and d002[0] > 0
+            assert d002[1] == ("rolled_up_dealer_code" in meta["dealer_attributes"]), model
 
 
 def test_incremental_build_equals_full_build_in_every_table(builds: dict[str, Any]) -> None:

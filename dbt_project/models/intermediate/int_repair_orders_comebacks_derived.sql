@@ -2,12 +2,16 @@
     major_repair, warranty) arriving after an earlier qualifying repair RO's delivered_at
     for the same VIN at the same raw dealer_code, at most comeback_days x 24 h later (a
     closed predecessor's RO and its successor's never pair: the work was done by two
-    outlets). -#}
+    outlets). Every row depends only on the ROs of its (dealer_code, VIN): incremental
+    builds recompute the groups that changed (macros/recompute.sql). -#}
+{{ recompute_groups(recompute_by=['dealer_code', 'vin'], recompute_from=['stg_lake__repair_orders'],
+                    dealer_attributes=['rolled_up_dealer_code']) }}
 
 with repair_orders as (
 
     select *
-    from {{ ref('stg_lake__repair_orders') }}
+    from {{ ref('stg_lake__repair_orders') }} as staged
+    where {{ in_recompute_scope('staged') }}
 
 ),
 

@@ -1,6 +1,9 @@
 {#- One row per response (dealer_code, survey_id): items rescaled to 0-100, response
     score = mean of answered questionnaire items; a response answering fewer than half
-    of the items is dropped (is_kept = false); top-box = rescaled overall >= 80. -#}
+    of the items is dropped (is_kept = false); top-box = rescaled overall >= 80.
+    Incremental builds recompute the responses that changed (macros/recompute.sql). -#}
+{{ recompute_groups(recompute_by=['dealer_code', 'survey_id'],
+                    recompute_from=['stg_lake__survey_responses']) }}
 {%- set items = var('csi_items') -%}
 
 with answers as (
@@ -16,8 +19,9 @@ with answers as (
             when scale_max > scale_min
                 then cast(score - scale_min as {{ type_double() }}) * 100 / (scale_max - scale_min)
         end as item_score
-    from {{ ref('stg_lake__survey_responses') }}
-    where score is not null
+    from {{ ref('stg_lake__survey_responses') }} as staged
+    where {{ in_recompute_scope('staged') }}
+      and score is not null
       and item_code in ({% for item in items %}'{{ item }}'{{ ', ' if not loop.last }}{% endfor %})
 
 ),

@@ -1,10 +1,14 @@
 {#- Every survey answer (one item of one response) as landed, rescaled to 0-100, with its
-    response's score and whether the response was kept and top-box. -#}
+    response's score and whether the response was kept and top-box. Incremental builds
+    recompute the responses that changed (macros/recompute.sql). -#}
+{{ recompute_groups(recompute_by=['dealer_code', 'survey_id'],
+                    recompute_from=['stg_lake__survey_responses'], dealer_attributes=['region']) }}
 
 with responses as (
 
     select dealer_code, survey_id, response_score, answered_item_count, is_kept, is_top_box
-    from {{ ref('int_survey_responses_scored') }}
+    from {{ ref('int_survey_responses_scored') }} as scored
+    where {{ in_recompute_scope('scored') }}
 
 )
 
@@ -24,3 +28,4 @@ left join responses
     on answers.dealer_code = responses.dealer_code
     and answers.survey_id = responses.survey_id
 {{ join_dealer('answers') }}
+where {{ in_recompute_scope('answers') }}

@@ -358,6 +358,10 @@ def main(
         + ", ".join(f"{m} {s:.1f} s" for m, s in builds[1].slowest)
     )
     console.print(
+        "slowest models, incremental (resent month): "
+        + ", ".join(f"{m} {s:.1f} s" for m, s in builds[3].slowest)
+    )
+    console.print(
         f"landed lake {sizes['lake_bytes'] / 1e6:.1f} MB; build file {sizes['build_bytes'] / 1e6:.1f} MB; "
         f"served warehouse {sizes['served_bytes'] / 1e6:.1f} MB"
     )

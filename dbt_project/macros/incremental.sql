@@ -186,6 +186,14 @@ select {{ staged_columns | join(', ') }} from fallback_rows
 {%- endif %}
 {%- endmacro %}
 
+{% macro drop_staging_changes() -%}
+    {#- pre-hook: a change log exists only when this run's staging wrote it (an incremental
+        run); a run that computes every row leaves none behind -#}
+    {%- if execute and relation_exists(staging_changes_relation(this.identifier)) -%}
+    drop table {{ staging_changes_relation(this.identifier) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro get_incremental_lake_partitions_sql(arg_dict) -%}
     {#- delete what the recomputed rows replace, then insert them; without a snapshot the
         model computed every row and the table is replaced -#}
@@ -214,9 +222,6 @@ select {{ staged_columns | join(', ') }} from fallback_rows
     select {{ dest_cols_csv }} from {{ temp_relation }};
     delete from {{ target_relation }} as staged where {{ replaced }};
     {%- else %}
-    {%- if relation_exists(changes) %}
-    drop table {{ changes }};
-    {%- endif %}
     delete from {{ target_relation }};
     {%- endif %}
     insert into {{ target_relation }} ({{ dest_cols_csv }})

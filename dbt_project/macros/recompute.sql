@@ -32,8 +32,14 @@
 {%- endmacro %}
 
 {% macro relation_exists(relation) -%}
-    {{ return(adapter.get_relation(database=relation.database, schema=relation.schema,
-                                   identifier=relation.identifier) is not none) }}
+    {#- asked of the database, not of dbt's relation cache: change logs and scopes are
+        created and dropped by hooks and strategies, which the cache does not follow -#}
+    {%- set query -%}
+        select count(*) from information_schema.tables
+        where table_catalog = '{{ relation.database }}' and table_schema = '{{ relation.schema }}'
+          and table_name = '{{ relation.identifier }}'
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
 {% macro recompute_config(name) -%}
@@ -163,4 +169,24 @@
     {%- endif %}
     insert into {{ target_relation }} ({{ dest_cols_csv }})
     select {{ dest_cols_csv }} from {{ temp_relation }}
+{%- endmacro %}
+
+{% macro touched_rows(relation) -%}
+    {#- the rows this run wrote into `relation`, as SQL, when it wrote only some of them: its
+        staging change log or its rows in the recompute scope; none when every row may have
+        changed (a full build, or a model rebuilt whole) -#}
+    {%- if not execute or relation.identifier is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set changes = staging_changes_relation(relation.identifier) -%}
+    {%- if relation_exists(changes) -%}
+        {{ return('select * from ' ~ changes) }}
+    {%- endif -%}
+    {%- set scope = recompute_schema_relation(relation.identifier ~ '__scope') -%}
+    {%- if relation_exists(scope) -%}
+        {%- set group = adapter.get_columns_in_relation(scope) | map(attribute='name') | list -%}
+        {{ return('select * from ' ~ relation ~ ' as scoped where exists (select 1 from '
+                  ~ scope ~ ' as scope where ' ~ key_match('scope', 'scoped', group) ~ ')') }}
+    {%- endif -%}
+    {{ return(none) }}
 {%- endmacro %}

@@ -49,7 +49,8 @@ where {{ where }}
         business key (the key is the lake source's meta.key). Incremental on the lake's
         partition pointers (macros/incremental.sql): a run after a successful build
         recomputes only the keys that changed partitions can touch. -#}
-    {{- config(materialized='incremental', incremental_strategy='lake_partitions') -}}
+    {{- config(materialized='incremental', incremental_strategy='lake_partitions',
+              pre_hook="{{ drop_staging_changes() }}") -}}
     {%- set node = lake_source_node(table_name) -%}
     {%- set columns = node.columns.values() | list if node else [] -%}
     {%- set staged_columns = [] -%}

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from dbt_runner import run_dbt
 from make_lake import DEALER_COLUMNS, DEALERS, write_tiny_lake
 
 from ingestion.lake_read import POINTERS_EXPORT
@@ -239,6 +240,33 @@ def test_downstream_models_recomputed_only_the_touched_groups(builds: dict[str, 
             ).fetchone()
             assert d002 is not None and d002[0] > 0
             assert d002[1] == ("rolled_up_dealer_code" in meta["dealer_attributes"]), model
+
+
+def test_uniqueness_after_an_incremental_build_checks_the_written_rows(
+    builds: dict[str, Any], tmp_path: Path
+) -> None:
+    """After an incremental build the uniqueness test of a group-recomputed model checks the
+    keys of the recomputed groups only, and still fails on a duplicate among them."""
+    build_dir = build_dir_for(builds["incremental"].warehouse)
+    compiled = [p.read_text() for p in (build_dir / "dbt_target" / "compiled").rglob("unique_*")]
+    for model in recompute_models(build_dir):
+        assert any(f"{model}__scope" in sql for sql in compiled), model
+    assert any("stg_lake__repair_orders__changes" in sql for sql in compiled)
+
+    build_db = current_build_db(build_dir)
+    assert build_db is not None
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(build_db.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "insert into main.fct_repair_orders select * from main.fct_repair_orders as f "
+            "where exists (select 1 from recompute.fct_repair_orders__scope as s "
+            "where s.dealer_code = f.dealer_code and s.vin = f.vin) limit 1"
+        )
+    select = "fct_repair_orders,test_name:unique_combination_of_columns"
+    run = run_dbt(["test", "--select", select], builds["lake"], copy, tmp_path)
+    assert run.returncode == 1, run.output
+    assert "FAIL 1 unique_combination_of_columns_fct_repair_orders" in run.output, run.output
 
 
 def test_incremental_build_equals_full_build_in_every_table(builds: dict[str, Any]) -> None:

@@ -9,8 +9,7 @@ lake; the next build updates only what changed partitions touch. A build without
 from an empty build file. The served file
 holds only what users read — the models of the `marts` folder, listed from dbt's manifest —
 copied into a new file, so the served warehouse carries no staging or intermediate copies of
-the data; after an incremental build the new file starts as a byte copy of the served one
-and only what the build changed is written into it (warehouse/served_copy.py). Readers (Superset) open the served file per query. Publishing is `os.replace`, so
+the data. Readers (Superset) open the served file per query. Publishing is `os.replace`, so
 a reader sees either the old or the new file, never a half-written one; a reader that already
 has the old file open keeps reading the old inode. A failed build never touches the served
 file.
@@ -33,7 +32,6 @@ from typing import Any
 
 from ingestion.lake_state import exclusive_lock, fault_point
 from warehouse.dbt_build import DEFAULT_PROJECT_DIR, DbtMode, run_dbt_build
-from warehouse.served_copy import served_build_id, write_served_copy
 
 log = logging.getLogger(__name__)
 
@@ -138,18 +136,6 @@ def incremental_state(build_db: Path | None, fingerprint: str, pointers: Any) ->
     return int(changed[0]) if changed else 0
 
 
-def last_build_id(build_db: Path) -> str | None:
-    """The id of the build file's last successful build (None without one)."""
-    import duckdb
-
-    try:
-        with duckdb.connect(str(build_db)) as con:
-            row = con.execute(f"select build_id from main.{BUILD_STATE_TABLE}").fetchone()
-    except duckdb.Error:
-        return None
-    return str(row[0]) if row else None
-
-
 def invalidate_state(build_db: Path) -> None:
     """Forget the last build's state before dbt changes the build file: a build that fails
     midway leaves a file the next build does not trust (it rebuilds in full)."""
@@ -160,10 +146,9 @@ def invalidate_state(build_db: Path) -> None:
         con.execute("CHECKPOINT")
 
 
-def record_state(build_db: Path, fingerprint: str, pointers: Any, build_id: str) -> None:
+def record_state(build_db: Path, fingerprint: str, pointers: Any) -> None:
     """After a successful build: the pointers it read (taken before dbt started, so a
-    partition moved during the build is recomputed next time) and, last, the state row
-    (with the build's id, which the served copy of this build records too)."""
+    partition moved during the build is recomputed next time) and, last, the state row."""
     import duckdb
 
     with duckdb.connect(str(build_db)) as con:
@@ -175,8 +160,8 @@ def record_state(build_db: Path, fingerprint: str, pointers: Any, build_id: str)
         con.unregister("read_pointers")
         con.execute(
             f"create or replace table main.{BUILD_STATE_TABLE} as "
-            "select ? as fingerprint, ? as build_id, current_timestamp as built_at",
-            [fingerprint, build_id],
+            "select ? as fingerprint, current_timestamp as built_at",
+            [fingerprint],
         )
         con.execute("CHECKPOINT")
 
@@ -221,6 +206,21 @@ def served_models(manifest: Path) -> list[str]:
         for n in nodes
         if n["resource_type"] == "model" and "marts" in n["fqn"][1:-1]
     )
+
+
+def write_served_copy(build_path: Path, target: Path, models: list[str]) -> None:
+    """Copy `models` from the build file into a new DuckDB file `target`. The copy runs in
+    the build file's own connection (an in-process dbt run may still hold that file, and
+    DuckDB attaches a file once per process)."""
+    import duckdb
+
+    target.unlink(missing_ok=True)
+    with duckdb.connect(str(build_path)) as con:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"ATTACH '{target}' AS served")
+        for model in models:
+            con.execute(f'CREATE TABLE served.main."{model}" AS SELECT * FROM main."{model}"')
+        con.execute("DETACH served")
 
 
 def checkpoint_and_count(build_path: Path) -> dict[str, int]:
@@ -296,10 +296,8 @@ def build_and_publish(
         if changed is None or build_db is None:
             build_kind = "full"
             build_db = build_dir / f"{BUILD_DB_PREFIX}{_build_label(run_label)}.duckdb"
-            previous_build = None
         else:
             build_kind = "incremental"
-            previous_build = last_build_id(build_db)
             invalidate_state(build_db)
         log.info(
             "warehouse build: %s%s",
@@ -323,16 +321,13 @@ def build_and_publish(
                 f"warehouse build failed, {served} left unchanged: {dbt.describe_failure()}"
             )
         fault_point("publish.before_record_state")
-        build_id = uuid.uuid4().hex
-        record_state(build_db, fingerprint, pointers, build_id)
+        record_state(build_db, fingerprint, pointers)
         remove_other_build_dbs(build_dir, keep=build_db)
         t0 = time.perf_counter()
         build_path = build_dir / f"{BUILD_PREFIX}{_build_label(run_label)}.served.duckdb"
-        # the served file holds the previous build: start from it and change what changed
-        base = served if previous_build and served_build_id(served) == previous_build else None
         try:
             models = served_models(build_dir / "dbt_target" / "manifest.json")
-            written = write_served_copy(build_db, build_path, models, build_id, base=base)
+            write_served_copy(build_db, build_path, models)
             table_rows = checkpoint_and_count(build_path)
         except Exception as exc:
             _discard(build_path)
@@ -362,8 +357,6 @@ def build_and_publish(
         "dbt_mode": dbt.mode,
         "dbt_seconds": dbt.seconds,
         "copy_seconds": round(copy_seconds, 3),
-        "served_copy": "from the served file" if base else "full",
-        "marts_by_groups": sorted(m for m, how in written.items() if how == "groups"),
         "publish_seconds": round(publish_seconds, 4),
         "total_seconds": round(time.perf_counter() - started, 3),
         "dbt_status_counts": dbt.status_counts,

@@ -284,23 +284,6 @@ def test_incremental_build_serves_the_same_kpi_marts(builds: dict[str, Any]) -> 
     assert incremental and differences(incremental, full) == []
 
 
-def test_incremental_publish_changed_the_served_file_by_groups(builds: dict[str, Any]) -> None:
-    """The incremental build's served file started from the first one's and replaced the
-    recomputed groups only; it holds what a full build serves, in every mart."""
-    assert builds["first"]["served_copy"] == "full"
-    assert builds["refreshed"]["served_copy"] == "full"
-    assert builds["second"]["served_copy"] == "from the served file"
-    build_dir = build_dir_for(builds["incremental"].warehouse)
-    served_marts = set(builds["second"]["table_rows"])
-    assert (
-        set(builds["second"]["marts_by_groups"]) == set(recompute_models(build_dir)) & served_marts
-    )
-    incremental = build_tables(builds["incremental"].warehouse)
-    full = build_tables(builds["full"].warehouse)
-    assert "fct_repair_orders" in incremental
-    assert differences(incremental, full) == []
-
-
 def test_the_second_batch_reached_the_warehouse(builds: dict[str, Any]) -> None:
     """The comparison above is not trivially equal: the batch's changes are in both."""
     with duckdb.connect(str(builds["incremental"].warehouse), read_only=True) as con:

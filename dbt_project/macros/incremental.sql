@@ -216,11 +216,15 @@ select {{ staged_columns | join(', ') }} from fallback_rows
     {#- the change log of this run (macros/recompute.sql): the rows replaced and the rows
         inserted, for the models that recompute only the groups they touch -#}
     create schema if not exists {{ changes.include(identifier=false) }};
+    create or replace temporary table replaced_rowids as
+    select staged.rowid as replaced_rowid from {{ target_relation }} as staged where {{ replaced }};
     create or replace table {{ changes }} as
-    select {{ dest_cols_csv }} from {{ target_relation }} as staged where {{ replaced }}
+    select {{ dest_cols_csv }} from {{ target_relation }}
+    where rowid in (select replaced_rowid from replaced_rowids)
     union all
     select {{ dest_cols_csv }} from {{ temp_relation }};
-    delete from {{ target_relation }} as staged where {{ replaced }};
+    delete from {{ target_relation }} where rowid in (select replaced_rowid from replaced_rowids);
+    drop table replaced_rowids;
     {%- else %}
     delete from {{ target_relation }};
     {%- endif %}

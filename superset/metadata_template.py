@@ -14,7 +14,8 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import os
-import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 
@@ -35,11 +36,15 @@ def template_path(template_dir: Path) -> Path:
 
 
 def _copy_atomically(source: Path, target: Path) -> None:
-    """Copy `source` to `target` through a temporary file beside it: a reader sees the old
-    file or the whole new one, never part of it."""
+    """Copy the database `source` to `target` through a temporary file beside it: a reader
+    sees the old file or the whole new one, never part of it. SQLite's backup copies what is
+    committed, including commits still in a write-ahead log beside the file (the metadata
+    database runs in WAL mode, superset_config.py)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.copying")
-    shutil.copyfile(source, tmp)
+    tmp.unlink(missing_ok=True)
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(tmp)) as dst:
+        src.backup(dst)
     os.replace(tmp, target)
 
 

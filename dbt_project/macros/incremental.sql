@@ -225,9 +225,6 @@ select {{ staged_columns | join(', ') }} from fallback_rows
     select {{ dest_cols_csv }} from {{ temp_relation }};
     delete from {{ target_relation }} where rowid in (select replaced_rowid from replaced_rowids);
     drop table replaced_rowids;
-    {%- else %}
-    delete from {{ target_relation }};
     {%- endif %}
-    insert into {{ target_relation }} ({{ dest_cols_csv }})
-    select {{ dest_cols_csv }} from {{ temp_relation }}
+    {{ insert_recomputed(arg_dict, replace=not lake_incremental_ready()) }}
 {%- endmacro %}

@@ -159,16 +159,22 @@
     {#- delete the recomputed groups' rows, insert the recomputed rows; in a full run the
         model computed every row and the table is replaced -#}
     {%- set target_relation = arg_dict['target_relation'] -%}
-    {%- set temp_relation = arg_dict['temp_relation'] -%}
-    {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     {%- if recompute_ready() %}
     delete from {{ target_relation }} as stored
     where {{ in_recompute_scope('stored') }};
-    {%- else %}
-    delete from {{ target_relation }};
     {%- endif %}
-    insert into {{ target_relation }} ({{ dest_cols_csv }})
-    select {{ dest_cols_csv }} from {{ temp_relation }}
+    {{ insert_recomputed(arg_dict, replace=not recompute_ready()) }}
+{%- endmacro %}
+
+{% macro insert_recomputed(arg_dict, replace) -%}
+    {#- the incremental strategies' last step: the recomputed rows inserted, after deleting
+        every row first when the model computed all of them -#}
+    {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- if replace %}
+    delete from {{ arg_dict['target_relation'] }};
+    {%- endif %}
+    insert into {{ arg_dict['target_relation'] }} ({{ dest_cols_csv }})
+    select {{ dest_cols_csv }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
 {% macro touched_rows(relation) -%}
